@@ -1,0 +1,42 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SYSTAMP := $(VENV)/.system-ok
+
+export SDL_NO_SIGNAL_HANDLERS := 1
+export KIVY_NO_ARGS := 1
+export KIVY_LOG_MODE := PYTHON
+export KIVY_NO_CONSOLELOG := 1
+
+.PHONY: run test lint bench clean setup
+
+setup: $(STAMP) $(SYSTAMP)
+
+$(SYSTAMP): scripts/setup-system.sh
+	@bash scripts/setup-system.sh
+	@mkdir -p $(VENV) && touch $@
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $@
+
+run: setup
+	$(BIN)/kiosk run
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check .
+
+bench: setup
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

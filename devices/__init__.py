@@ -1,0 +1,1 @@
+"""Device library: interfaces, transports, drivers and simulators. Imports neither kiosk nor Kivy."""

@@ -1,0 +1,43 @@
+"""The ``kiosk`` command line: one sub-command per module in ``kiosk/commands``.
+
+Each command module has ``register(subparsers, common)`` that adds its parser (with
+``common`` as a parent, giving ``--config``) and sets ``func`` to a function taking the parsed
+arguments and returning the exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from kiosk import __version__
+from kiosk.settings import SettingsError
+
+# Sub-command modules under kiosk.commands, in the order --help lists them.
+COMMANDS: tuple[str, ...] = (
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="FILE", default=None,
+                        help="settings profile (default: config/demo.toml)")
+    parser = argparse.ArgumentParser(
+        prog="kiosk", description="Hong Kong mobile data top-up kiosk.")
+    parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        importlib.import_module(f"kiosk.commands.{name}").register(sub, common)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except SettingsError as e:
+        print(f"kiosk: settings error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,1 @@
+"""Sub-commands of the ``kiosk`` command line, one module each."""

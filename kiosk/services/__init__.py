@@ -1,0 +1,1 @@
+"""Services the flow calls: the backend client, purchases, receipts."""

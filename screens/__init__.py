@@ -1,0 +1,1 @@
+"""The Kivy user interface: the only package that imports Kivy."""

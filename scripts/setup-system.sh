@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what the kiosk needs from the system: GL/EGL for Kivy's off-screen and on-screen
+# rendering, mtdev (touch input), a CJK font. Uses apt-get when root, otherwise names the
+# packages to install and stops.
+set -euo pipefail
+
+packages=(libgl1 libegl1 libmtdev1 fonts-noto-cjk)
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+    echo "setup-system: not a Debian/Ubuntu system; make sure these are installed: ${packages[*]}" >&2
+    exit 0
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+    echo "setup-system: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+    echo "setup-system: missing system packages: ${missing[*]}" >&2
+    echo "setup-system: run as root:  sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+fi

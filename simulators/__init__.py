@@ -1,0 +1,1 @@
+"""Simulators of the outside world the kiosk talks to (the operator backend)."""

@@ -1,0 +1,130 @@
+"""The device model: protocols for each device, a CEN/XFS-like status, events and typed errors."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol, runtime_checkable
+
+log = logging.getLogger(__name__)
+
+
+class DeviceState(StrEnum):
+    ONLINE = "online"
+    OFFLINE = "offline"
+    BUSY = "busy"
+    HARDWARE_ERROR = "hardware_error"
+    NO_DEVICE = "no_device"
+
+
+class PaperState(StrEnum):
+    OK = "ok"
+    LOW = "low"
+    OUT = "out"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class DeviceStatus:
+    state: DeviceState
+    paper: PaperState = PaperState.UNKNOWN
+    cover_open: bool | None = None
+    detail: str = ""
+
+    @property
+    def usable(self) -> bool:
+        return self.state in (DeviceState.ONLINE, DeviceState.BUSY)
+
+
+@dataclass(frozen=True)
+class StatusChanged:
+    device: str
+    status: DeviceStatus
+
+
+@dataclass(frozen=True)
+class TerminalProgress:
+    """A card terminal's progress event (EVT): PRESENT_CARD, READING, PIN_ENTRY, AUTHORISING, REMOVE_CARD."""
+
+    ecr_ref: str
+    stage: str
+
+
+DeviceEvent = StatusChanged | TerminalProgress
+
+
+class DeviceError(Exception):
+    """Something went wrong talking to a device."""
+
+
+class LinkError(DeviceError):
+    """The link is down, the port cannot be opened, or a frame was not acknowledged."""
+
+
+class DeviceTimeout(DeviceError):
+    """The device did not answer in time."""
+
+
+class ProtocolError(DeviceError):
+    """The device answered something that does not follow the protocol."""
+
+
+class PaperOut(DeviceError):
+    """The printer has no paper."""
+
+
+class CoverOpen(DeviceError):
+    """The printer's cover is open."""
+
+
+class DeviceBusy(DeviceError):
+    """The device is busy with another request."""
+
+
+class OutcomeUnknown(DeviceError):
+    """A money request's outcome could not be settled yet: query it later, never repeat it."""
+
+
+class Subscribers:
+    """Delivers device events to callbacks; a failing callback is logged, never breaks the driver."""
+
+    def __init__(self) -> None:
+        self._callbacks: list[Callable[[DeviceEvent], None]] = []
+        self._lock = threading.Lock()
+
+    def add(self, callback: Callable[[DeviceEvent], None]) -> None:
+        with self._lock:
+            self._callbacks.append(callback)
+
+    def emit(self, event: DeviceEvent) -> None:
+        with self._lock:
+            callbacks = list(self._callbacks)
+        for callback in callbacks:
+            try:
+                callback(event)
+            except Exception:
+                log.exception("device event subscriber failed on %r", event)
+
+
+@runtime_checkable
+class CardTerminal(Protocol):
+    def subscribe(self, callback: Callable[[DeviceEvent], None]) -> None: ...
+    def status(self) -> DeviceStatus: ...
+    def sale(self, ecr_ref: str, amount_cents: int, currency: str = "344", timeout_s: int = 60): ...
+    def abort(self, ecr_ref: str) -> None: ...
+    def query(self, target_ecr_ref: str): ...
+    def void(self, ecr_ref: str, orig_ecr_ref: str): ...
+    def refund(self, ecr_ref: str, amount_cents: int, orig_rrn: str, currency: str = "344"): ...
+    def settle(self, ecr_ref: str): ...
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class ReceiptPrinter(Protocol):
+    def subscribe(self, callback: Callable[[DeviceEvent], None]) -> None: ...
+    def status(self) -> DeviceStatus: ...
+    def print_receipt(self, doc) -> None: ...
+    def close(self) -> None: ...

@@ -127,6 +127,19 @@ class SimulatorSection:
 
 
 @dataclass(frozen=True)
+class MaintenanceSection:
+    pepper_env: str
+    pins_path: str
+    audit_path: str
+    max_failures: int
+    lockout_s: int
+    auto_exit_s: float
+    gesture_window_s: float
+    heartbeat_interval_s: float
+    backend_grace_s: float
+
+
+@dataclass(frozen=True)
 class Settings:
     kiosk: KioskSection
     backend: BackendSection
@@ -137,6 +150,7 @@ class Settings:
     flow: FlowSection
     display: DisplaySection
     simulator: SimulatorSection
+    maintenance: MaintenanceSection
     source: str = field(default="", compare=False)
 
     def backend_secret(self) -> str:
@@ -283,4 +297,8 @@ def _check(s: Settings) -> None:
     need(s.payments.qr_expires_in_s >= 30, "payments.qr_expires_in_s", "must be at least 30")
     need(s.payments.poll_interval_s > 0, "payments.poll_interval_s", "must be positive")
     need(s.display.orientation in ("landscape", "portrait"), "display.orientation", "must be landscape or portrait")
+    need(s.maintenance.max_failures >= 1, "maintenance.max_failures", "must be at least 1")
+    need(s.maintenance.lockout_s >= 900, "maintenance.lockout_s", "must be at least 900 (15 min)")
+    need(s.maintenance.auto_exit_s > 0, "maintenance.auto_exit_s", "must be positive")
+    need(s.maintenance.heartbeat_interval_s >= 5, "maintenance.heartbeat_interval_s", "must be at least 5")
     need(s.log.level.upper() in ("DEBUG", "INFO", "WARNING", "ERROR"), "log.level", "must be DEBUG, INFO, WARNING or ERROR")

@@ -1,0 +1,1 @@
+"""Maintenance mode: operator PINs, lockout, the audit log, the safe operator actions."""

@@ -52,6 +52,7 @@ class JournalSection:
     path: str
     phone_retention_days: int
     min_free_disk_mb: int
+    timezone: str  # IANA zone of the kiosk: ids and reports use its local day
 
 
 @dataclass(frozen=True)

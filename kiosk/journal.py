@@ -1,0 +1,410 @@
+"""The transaction journal: one SQLite row per purchase, an append-only event history beside it.
+
+Every write (``create``, ``advance``, ``update``, ``note``, …) is one SQLite transaction,
+committed (WAL, ``synchronous=FULL``) before the method returns, so the caller commits a state
+*before* the outside call it leads to. One process owns a journal (``flock`` on
+``<path>.lock``); reading commands use ``open_readonly`` and take no lock.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from kiosk import journal_schema as schema
+from kiosk import reports
+from kiosk.clock import Clock, SystemClock
+from kiosk.journal_lock import FileLock
+from kiosk.journal_models import (
+    ATTENTION,
+    METHODS,
+    TXN_FIELDS,
+    UNFINISHED_STATES,
+    UPDATABLE_FIELDS,
+    DiskFull,
+    Event,
+    IllegalTransition,
+    JournalCorrupt,
+    JournalError,
+    JournalLocked,
+    JournalMissing,
+    JournalReadOnly,
+    Report,
+    Txn,
+    TxnNotFound,
+    allowed_moves,
+    is_final,
+)
+from kiosk.redact import mask_phone
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "Journal", "Txn", "Event", "Report", "JournalError", "JournalLocked", "JournalCorrupt",
+    "JournalMissing", "JournalReadOnly", "DiskFull", "IllegalTransition", "TxnNotFound",
+    "free_space_ok", "DEFAULT_TZ",
+]
+
+DEFAULT_TZ = "Asia/Hong_Kong"
+_COLUMNS = ", ".join("plan_name_json" if f == "plan_name" else f for f in TXN_FIELDS)
+_REF_COLUMNS = ("id", "ecr_ref", "void_ecr_ref", "refund_ecr_ref", "credit_key", "refund_key")
+
+
+def iso_utc(ts: float) -> str:
+    """Epoch seconds → ``2026-11-25T04:05:06.789Z`` (sortable as text)."""
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def free_space_ok(path: str | Path, min_free_mb: int) -> bool:
+    """True when the file system holding *path* has at least *min_free_mb* MiB free."""
+    p = Path(path)
+    while not p.exists() and p != p.parent:
+        p = p.parent
+    return shutil.disk_usage(p).free >= min_free_mb * 1024 * 1024
+
+
+class Journal:
+    """The journal of one kiosk. Thread-safe: calls are serialised on one connection."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, kiosk_id: str, clock: Clock,
+                 tz: tzinfo, phone_retention_days: int, lock: FileLock | None):
+        self._conn = conn
+        self.path = path
+        self.kiosk_id = kiosk_id
+        self._clock = clock
+        self.tz = tz
+        self._retention_days = phone_retention_days
+        self._file_lock = lock
+        self._mutex = threading.RLock()
+
+    # ----- opening and closing -----
+
+    @classmethod
+    def open(cls, path: str | Path, kiosk_id: str, clock: Clock | None = None, *,
+             tz: str | tzinfo = DEFAULT_TZ, phone_retention_days: int = 7) -> Journal:
+        """Open (creating or migrating) the journal and take its lock.
+
+        Raises:
+            JournalLocked: another process holds the journal (the message names its pid).
+            JournalCorrupt: not a database, failed quick_check, or a newer schema; file untouched.
+            DiskFull: the schema could not be written.
+        """
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock.acquire(path)
+        conn = None
+        try:
+            schema.check_file(path)
+            conn = schema.connect(path)
+            schema.verify(conn, path)
+            schema.prepare(conn, path)
+        except BaseException:
+            if conn is not None:
+                conn.close()
+            lock.release()
+            raise
+        log.info("journal %s opened for kiosk %s", path, kiosk_id)
+        return cls(conn, path, kiosk_id, clock or SystemClock(), _zone(tz),
+                   phone_retention_days, lock)
+
+    @classmethod
+    def open_readonly(cls, path: str | Path, tz: str | tzinfo = DEFAULT_TZ) -> Journal:
+        """Open for reading only, without the lock (works while the kiosk runs)."""
+        path = Path(path)
+        if not path.exists():
+            raise JournalMissing(f"no journal at {path}")
+        schema.check_file(path)
+        try:
+            conn = schema.connect(path, readonly=True)
+        except sqlite3.Error as e:
+            raise JournalCorrupt(str(path), f"cannot open read-only: {e}") from None
+        try:
+            schema.verify(conn, path, full_check=False)
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn, path, "", SystemClock(), _zone(tz), 0, None)
+
+    @classmethod
+    def from_settings(cls, settings, clock: Clock | None = None) -> Journal:
+        """The kiosk's journal as the settings describe it (path, kiosk id, zone, retention)."""
+        return cls.open(settings.resolve(settings.journal.path), settings.kiosk.id, clock,
+                        tz=settings.journal.timezone,
+                        phone_retention_days=settings.journal.phone_retention_days)
+
+    @property
+    def readonly(self) -> bool:
+        return self._file_lock is None
+
+    def close(self) -> None:
+        with self._mutex:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+            if self._file_lock is not None:
+                self._file_lock.release()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def free_space_ok(self, min_free_mb: int) -> bool:
+        return free_space_ok(self.path, min_free_mb)
+
+    # ----- writing -----
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One committed SQLite transaction; on any failure nothing of it is kept."""
+        with self._mutex:
+            if self._file_lock is None:
+                raise JournalReadOnly(f"journal {self.path} is open read-only")
+            if self._conn is None:
+                raise JournalError(f"journal {self.path} is closed")
+            conn = self._conn
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException as e:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                mapped = schema.map_error(e)
+                if mapped is e:
+                    raise
+                log.error("journal write refused: %s", mapped)
+                raise mapped from e
+
+    def create(self, method: str, msisdn: str, plan_id: str, quote_id: str, plan_name: dict,
+               amount_cents: int, list_price_cents: int, language: str) -> Txn:
+        """A new transaction in state ``created`` with every key assigned, committed."""
+        _check_new(method, msisdn, amount_cents, list_price_cents)
+        now = self._clock.now()
+        day = datetime.fromtimestamp(now, self.tz).date()
+        at = iso_utc(now)
+        with self._write() as conn:
+            seq = conn.execute(
+                "INSERT INTO kiosk_seq (kiosk_id, last_seq) VALUES (?, 1) ON CONFLICT (kiosk_id)"
+                " DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq",
+                (self.kiosk_id,)).fetchone()[0]
+            keys = make_keys(self.kiosk_id, day, seq)
+            conn.execute(
+                "INSERT INTO transactions (id, kiosk_id, seq, local_day, state, method,"
+                " amount_cents, list_price_cents, msisdn, msisdn_masked, plan_id, quote_id,"
+                " plan_name_json, language, out_trade_no, credit_key, refund_key, ecr_ref,"
+                " void_ecr_ref, refund_ecr_ref, created_at, updated_at) VALUES"
+                " (?, ?, ?, ?, 'created', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (keys["id"], self.kiosk_id, seq, day.isoformat(), method, amount_cents,
+                 list_price_cents, msisdn, mask_phone(msisdn), plan_id, quote_id,
+                 json.dumps(plan_name, ensure_ascii=False), language, keys["out_trade_no"],
+                 keys["credit_key"], keys["refund_key"], keys["ecr_ref"], keys["void_ecr_ref"],
+                 keys["refund_ecr_ref"], at, at))
+            self._event(conn, keys["id"], at, "created", None, "created",
+                        {"method": method, "amount_cents": amount_cents, "plan_id": plan_id})
+            txn = self._get(conn, keys["id"])
+        log.info("txn %s created: %s %d cents", txn.id, method, amount_cents)
+        return txn
+
+    def advance(self, txn_id: str, new_state: str, *, detail: dict | None = None,
+                **fields) -> Txn:
+        """Move to *new_state* (IllegalTransition if the table forbids it), set *fields*."""
+        values = _check_fields(fields)
+        at = iso_utc(self._clock.now())
+        with self._write() as conn:
+            old = self._get(conn, txn_id)
+            if new_state not in allowed_moves(old.method, old.state):
+                raise IllegalTransition(txn_id, old.method, old.state, new_state)
+            values["state"] = new_state
+            if is_final(new_state):
+                values["msisdn"] = None  # the full number is no longer needed
+            self._set(conn, txn_id, values, at)
+            info = {k: v for k, v in fields.items()} | (detail or {})
+            self._event(conn, txn_id, at, "state", old.state, new_state, info, old.msisdn)
+            txn = self._get(conn, txn_id)
+        log.info("txn %s %s -> %s", txn_id, old.state, new_state)
+        return txn
+
+    def update(self, txn_id: str, **fields) -> Txn:
+        """Set fields (receipt status, card details, …) without changing the state."""
+        values = _check_fields(fields)
+        if not values:
+            return self.get(txn_id)
+        at = iso_utc(self._clock.now())
+        with self._write() as conn:
+            old = self._get(conn, txn_id)
+            self._set(conn, txn_id, values, at)
+            self._event(conn, txn_id, at, "updated", None, None, dict(fields), old.msisdn)
+            return self._get(conn, txn_id)
+
+    def note(self, txn_id: str, kind: str, detail: dict | None = None) -> None:
+        """Append an event (an outside call's answer, a retry, …) without changing the row."""
+        at = iso_utc(self._clock.now())
+        with self._write() as conn:
+            old = self._get(conn, txn_id)
+            self._event(conn, txn_id, at, kind, None, None, detail or {}, old.msisdn)
+
+    def mask_expired_numbers(self, now: float | datetime | None = None) -> int:
+        """Clear full numbers kept longer than the retention, whatever the state; the count."""
+        if now is None:
+            now = self._clock.now()
+        ts = now.timestamp() if isinstance(now, datetime) else float(now)
+        cutoff = iso_utc(ts - self._retention_days * 86400)
+        at = iso_utc(self._clock.now())
+        with self._write() as conn:
+            ids = [r[0] for r in conn.execute(
+                "UPDATE transactions SET msisdn = NULL, updated_at = ? WHERE msisdn IS NOT NULL"
+                " AND created_at < ? RETURNING id", (at, cutoff))]
+            for txn_id in ids:
+                self._event(conn, txn_id, at, "number_masked", None, None,
+                            {"retention_days": self._retention_days})
+        if ids:
+            log.info("masked %d phone numbers older than %d days", len(ids), self._retention_days)
+        return len(ids)
+
+    def current_batch(self) -> int:
+        """The card terminal batch now open (sales in it can still be VOIDed)."""
+        row = self._read("SELECT MAX(batch_no) FROM batches WHERE closed_at IS NULL")
+        return int(row[0][0])
+
+    def close_batch(self, detail: dict | None = None) -> int:
+        """Record a SETTLE: close the open batch, open the next; returns the closed number."""
+        at = iso_utc(self._clock.now())
+        with self._write() as conn:
+            closed = conn.execute(
+                "SELECT MAX(batch_no) FROM batches WHERE closed_at IS NULL").fetchone()[0]
+            conn.execute("UPDATE batches SET closed_at = ?, detail_json = ? WHERE batch_no = ?",
+                         (at, json.dumps(detail or {}, ensure_ascii=False), closed))
+            conn.execute("INSERT INTO batches (batch_no, opened_at) VALUES (?, ?)",
+                         (closed + 1, at))
+        log.info("card batch %d closed", closed)
+        return int(closed)
+
+    def _set(self, conn: sqlite3.Connection, txn_id: str, values: dict, at: str) -> None:
+        values = dict(values, updated_at=at)
+        assignments = ", ".join(f"{k} = ?" for k in values)
+        conn.execute(f"UPDATE transactions SET {assignments} WHERE id = ?",
+                     (*values.values(), txn_id))
+
+    @staticmethod
+    def _event(conn: sqlite3.Connection, txn_id: str, at: str, kind: str,
+               from_state: str | None, to_state: str | None, detail: dict,
+               msisdn: str | None = None) -> None:
+        text = json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str)
+        if msisdn:  # never keep the full number in the history
+            text = text.replace(msisdn, mask_phone(msisdn))
+        conn.execute("INSERT INTO events (txn_id, at, kind, from_state, to_state, detail_json)"
+                     " VALUES (?, ?, ?, ?, ?, ?)", (txn_id, at, kind, from_state, to_state, text))
+
+    # ----- reading -----
+
+    def _read(self, sql: str, params: tuple = ()) -> list[tuple]:
+        with self._mutex:
+            if self._conn is None:
+                raise JournalError(f"journal {self.path} is closed")
+            return self._conn.execute(sql, params).fetchall()
+
+    @staticmethod
+    def _get(conn: sqlite3.Connection, txn_id: str) -> Txn:
+        row = conn.execute(f"SELECT {_COLUMNS} FROM transactions WHERE id = ?",
+                           (txn_id,)).fetchone()
+        if row is None:
+            raise TxnNotFound(txn_id)
+        return _txn(row)
+
+    def get(self, txn_id: str) -> Txn:
+        with self._mutex:
+            return self._get(self._conn, txn_id)
+
+    def find(self, ref: str) -> Txn | None:
+        """A transaction by its id or any of its keys/terminal refs (case-insensitive)."""
+        ref = ref.strip().upper()
+        for column in _REF_COLUMNS:
+            rows = self._read(f"SELECT {_COLUMNS} FROM transactions WHERE {column} = ?", (ref,))
+            if rows:
+                return _txn(rows[0])
+        return None
+
+    def events(self, txn_id: str) -> list[Event]:
+        rows = self._read("SELECT id, txn_id, at, kind, from_state, to_state, detail_json"
+                          " FROM events WHERE txn_id = ? ORDER BY id", (txn_id,))
+        return [Event(*r[:6], json.loads(r[6])) for r in rows]
+
+    def _in_states(self, states: tuple[str, ...]) -> list[Txn]:
+        marks = ", ".join("?" * len(states))
+        rows = self._read(f"SELECT {_COLUMNS} FROM transactions WHERE state IN ({marks})"
+                          " ORDER BY seq", states)
+        return [_txn(r) for r in rows]
+
+    def unfinished(self) -> list[Txn]:
+        """Rows a recovery pass must drive forward (not needs_attention), oldest first."""
+        return self._in_states(UNFINISHED_STATES)
+
+    def needing_attention(self) -> list[Txn]:
+        return self._in_states((ATTENTION,))
+
+    def list(self, day: date | None = None, limit: int = 50) -> list[Txn]:
+        """The newest transactions first, of one local day or of all."""
+        if day is None:
+            rows = self._read(f"SELECT {_COLUMNS} FROM transactions ORDER BY seq DESC LIMIT ?",
+                              (limit,))
+        else:
+            rows = self._read(f"SELECT {_COLUMNS} FROM transactions WHERE local_day = ?"
+                              " ORDER BY seq DESC LIMIT ?", (day.isoformat(), limit))
+        return [_txn(r) for r in rows]
+
+    def report(self, day: date) -> Report:
+        with self._mutex:
+            return reports.build(self._conn, day)
+
+    def today(self) -> date:
+        return datetime.fromtimestamp(self._clock.now(), self.tz).date()
+
+
+def make_keys(kiosk_id: str, day: date, seq: int) -> dict[str, str]:
+    """Every idempotency key and terminal reference of transaction *seq*."""
+    txn_id = f"{kiosk_id}-{day:%Y%m%d}-{seq:06d}"
+    ref = f"{kiosk_id}-{seq:06d}"  # short: terminals limit the reference length
+    return {"id": txn_id, "out_trade_no": txn_id, "credit_key": f"{txn_id}-C",
+            "refund_key": f"{txn_id}-R", "ecr_ref": ref, "void_ecr_ref": f"{ref}V",
+            "refund_ecr_ref": f"{ref}F"}
+
+
+def _zone(tz: str | tzinfo) -> tzinfo:
+    return ZoneInfo(tz) if isinstance(tz, str) else tz
+
+
+def _txn(row: tuple) -> Txn:
+    values = dict(zip(TXN_FIELDS, row, strict=True))
+    values["plan_name"] = json.loads(values["plan_name"])
+    return Txn(**values)
+
+
+def _check_new(method: str, msisdn: str, amount_cents: int, list_price_cents: int) -> None:
+    if method not in METHODS:
+        raise ValueError(f"unknown payment method {method!r}")
+    if not (isinstance(msisdn, str) and msisdn.isdigit() and 8 <= len(msisdn) <= 15):
+        raise ValueError("msisdn must be 8 to 15 digits")
+    for name, value in (("amount_cents", amount_cents), ("list_price_cents", list_price_cents)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError(f"{name} must be a whole number of cents >= 0, got {value!r}")
+
+
+def _check_fields(fields: dict) -> dict:
+    unknown = set(fields) - UPDATABLE_FIELDS
+    if unknown:
+        raise ValueError(f"journal fields that cannot be set: {sorted(unknown)}")
+    values = dict(fields)
+    if isinstance(values.get("balance_json"), dict | list):
+        values["balance_json"] = json.dumps(values["balance_json"], ensure_ascii=False)
+    return values
+

@@ -1,0 +1,217 @@
+"""The journal's values: transaction states and allowed moves, Txn, Event, Report, errors."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, fields
+from datetime import date
+
+log = logging.getLogger(__name__)
+
+WALLET_METHODS = ("wechatpay", "alipayhk", "alipay", "fps", "payme")
+METHODS = WALLET_METHODS + ("card",)
+
+FINAL_STATES = ("credited", "refunded", "cancelled", "declined", "resolved")
+# States a recovery pass drives forward (needs_attention waits for an operator instead).
+UNFINISHED_STATES = ("created", "order_pending", "awaiting_payment", "cancel_pending",
+                     "sale_pending", "paid", "credit_pending", "refund_pending")
+ATTENTION = "needs_attention"
+STATES = UNFINISHED_STATES + (ATTENTION,) + FINAL_STATES
+
+# from_state -> states it may move to, for every method (needs_attention added below).
+_COMMON_MOVES: dict[str, tuple[str, ...]] = {
+    "paid": ("credit_pending",),
+    "credit_pending": ("credited", "refund_pending"),
+    "refund_pending": ("refunded",),
+    ATTENTION: ("credit_pending", "refund_pending", "resolved"),
+}
+_WALLET_MOVES = {
+    "created": ("order_pending",),
+    "order_pending": ("awaiting_payment", "cancelled"),
+    "awaiting_payment": ("paid", "cancel_pending"),
+    "cancel_pending": ("cancelled", "paid"),
+}
+_CARD_MOVES = {
+    "created": ("sale_pending",),
+    "sale_pending": ("paid", "declined", "cancelled"),
+}
+
+
+def _table(specific: dict[str, tuple[str, ...]]) -> dict[str, frozenset[str]]:
+    moves = {s: set() for s in STATES}
+    for src, dests in {**_COMMON_MOVES, **specific}.items():
+        moves[src].update(dests)
+    for src in UNFINISHED_STATES:
+        moves[src].add(ATTENTION)
+    return {s: frozenset(d) for s, d in moves.items()}
+
+
+WALLET_TABLE = _table(_WALLET_MOVES)
+CARD_TABLE = _table(_CARD_MOVES)
+
+
+def allowed_moves(method: str, from_state: str) -> frozenset[str]:
+    """The states a transaction paid by *method* may move to from *from_state*."""
+    table = CARD_TABLE if method == "card" else WALLET_TABLE
+    return table.get(from_state, frozenset())
+
+
+def is_final(state: str) -> bool:
+    return state in FINAL_STATES
+
+
+class JournalError(Exception):
+    """Base of every journal error."""
+
+
+class JournalLocked(JournalError):
+    """Another process (or another open in this one) owns the journal."""
+
+    def __init__(self, path: str, pid: int | None):
+        who = f"process {pid}" if pid else "another process"
+        super().__init__(f"journal {path} is in use by {who}")
+        self.path = path
+        self.pid = pid
+
+
+class JournalCorrupt(JournalError):
+    """The file is not a journal we can trust; it is left untouched."""
+
+    def __init__(self, path: str, reason: str):
+        super().__init__(f"journal {path} is unusable: {reason} (file kept as it is)")
+        self.path = path
+        self.reason = reason
+
+
+class JournalMissing(JournalError):
+    """A read-only open of a journal file that does not exist."""
+
+
+class JournalReadOnly(JournalError):
+    """A write on a journal opened with ``open_readonly``."""
+
+
+class DiskFull(JournalError):
+    """The disk (or the database's size limit) is full; nothing of the failed write was kept."""
+
+
+class IllegalTransition(JournalError):
+    """A state move the table does not allow."""
+
+    def __init__(self, txn_id: str, method: str, from_state: str, to_state: str):
+        super().__init__(f"{txn_id} ({method}): {from_state} -> {to_state} is not allowed")
+        self.txn_id = txn_id
+        self.from_state = from_state
+        self.to_state = to_state
+
+
+class TxnNotFound(JournalError, KeyError):
+    """No transaction with this id."""
+
+    def __str__(self) -> str:
+        return f"no transaction {self.args[0]!r}"
+
+
+@dataclass(frozen=True)
+class Txn:
+    """One purchase, as its journal row stands. Times are RFC 3339 UTC strings."""
+
+    id: str
+    seq: int
+    state: str
+    method: str
+    amount_cents: int
+    list_price_cents: int
+    msisdn: str | None
+    msisdn_masked: str
+    plan_id: str
+    quote_id: str
+    plan_name: dict
+    language: str
+    out_trade_no: str
+    credit_key: str
+    refund_key: str
+    ecr_ref: str
+    void_ecr_ref: str
+    refund_ecr_ref: str
+    batch_no: int | None
+    card_last4: str | None
+    card_brand: str | None
+    auth_code: str | None
+    rrn: str | None
+    entry: str | None
+    topup_id: str | None
+    balance_json: str | None
+    attention_reason: str | None
+    receipt_status: str
+    created_at: str
+    updated_at: str
+
+    @property
+    def final(self) -> bool:
+        return is_final(self.state)
+
+    def public_dict(self) -> dict:
+        """The row for display and JSON output: everything but the full phone number."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "msisdn"}
+
+
+TXN_FIELDS = tuple(f.name for f in fields(Txn))
+# Fields `update`/`advance` may set; ids, keys, amounts, number and state are fixed otherwise.
+UPDATABLE_FIELDS = frozenset({
+    "batch_no", "card_last4", "card_brand", "auth_code", "rrn", "entry", "topup_id",
+    "balance_json", "attention_reason", "receipt_status",
+})
+
+
+@dataclass(frozen=True)
+class Event:
+    """One line of a transaction's append-only history."""
+
+    id: int
+    txn_id: str
+    at: str
+    kind: str
+    from_state: str | None
+    to_state: str | None
+    detail: dict
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    method: str
+    state: str
+    count: int
+    amount_cents: int
+
+
+@dataclass(frozen=True)
+class Report:
+    """Counts and HKD sums (cents) per method and state for one local day."""
+
+    day: date
+    lines: tuple[ReportLine, ...]
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        return tuple(sorted({ln.method for ln in self.lines}))
+
+    @property
+    def count(self) -> int:
+        return sum(ln.count for ln in self.lines)
+
+    def by_state(self) -> dict[str, tuple[int, int]]:
+        """State -> (count, amount_cents) over all methods, in table order."""
+        totals: dict[str, tuple[int, int]] = {}
+        for state in STATES:
+            picked = [ln for ln in self.lines if ln.state == state]
+            if picked:
+                totals[state] = (sum(ln.count for ln in picked),
+                                 sum(ln.amount_cents for ln in picked))
+        return totals
+
+    def cell(self, method: str, state: str) -> tuple[int, int]:
+        for ln in self.lines:
+            if ln.method == method and ln.state == state:
+                return ln.count, ln.amount_cents
+        return 0, 0

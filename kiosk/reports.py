@@ -1,0 +1,78 @@
+"""Settlement reports: per local day and payment method, counts and HKD sums by state.
+
+The day's figures come from one query over a covering index (day, method, state, amount), so a
+report stays fast however many transactions the journal holds.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from datetime import date
+
+from kiosk.journal_models import FINAL_STATES, STATES, Report, ReportLine
+
+log = logging.getLogger(__name__)
+
+
+def build(conn: sqlite3.Connection, day: date) -> Report:
+    """The report of one local day, from the journal's connection."""
+    rows = conn.execute(
+        "SELECT method, state, COUNT(*), TOTAL(amount_cents) FROM transactions"
+        " WHERE local_day = ? GROUP BY method, state", (day.isoformat(),)).fetchall()
+    order = {s: i for i, s in enumerate(STATES)}
+    lines = sorted((ReportLine(m, s, int(n), int(c)) for m, s, n, c in rows),
+                   key=lambda ln: (ln.method, order.get(ln.state, len(order))))
+    return Report(day=day, lines=tuple(lines))
+
+
+def hkd(cents: int) -> str:
+    """``123456`` → ``1,234.56`` (no float on the way)."""
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(cents), 100)
+    return f"{sign}{whole:,}.{part:02d}"
+
+
+def to_dict(report: Report) -> dict:
+    """The report as JSON-ready data; money in int cents."""
+    methods: dict[str, dict] = {}
+    for ln in report.lines:
+        methods.setdefault(ln.method, {})[ln.state] = {
+            "count": ln.count, "amount_cents": ln.amount_cents}
+    by_method = {m: {"count": sum(v["count"] for v in states.values()),
+                     "credited_cents": states.get("credited", {}).get("amount_cents", 0),
+                     "refunded_cents": states.get("refunded", {}).get("amount_cents", 0)}
+                 for m, states in methods.items()}
+    return {
+        "day": report.day.isoformat(),
+        "currency": "HKD",
+        "methods": methods,
+        "method_totals": by_method,
+        "state_totals": {s: {"count": n, "amount_cents": c}
+                         for s, (n, c) in report.by_state().items()},
+        "count": report.count,
+        "final_states": list(FINAL_STATES),
+    }
+
+
+def to_json(report: Report) -> str:
+    return json.dumps(to_dict(report), indent=2, ensure_ascii=False)
+
+
+def to_text(report: Report, kiosk_id: str = "") -> str:
+    """A fixed-width table: one line per method and state, then totals per state."""
+    title = f"Settlement report {report.day.isoformat()}"
+    if kiosk_id:
+        title += f"  kiosk {kiosk_id}"
+    head = f"{'method':<11}{'state':<17}{'count':>7}{'HKD':>14}"
+    out = [title, "", head, "-" * len(head)]
+    if not report.lines:
+        out.append("(no transactions)")
+    for ln in report.lines:
+        out.append(f"{ln.method:<11}{ln.state:<17}{ln.count:>7}{hkd(ln.amount_cents):>14}")
+    out.append("-" * len(head))
+    for state, (count, cents) in report.by_state().items():
+        out.append(f"{'TOTAL':<11}{state:<17}{count:>7}{hkd(cents):>14}")
+    out.append(f"{'TOTAL':<11}{'transactions':<17}{report.count:>7}")
+    return "\n".join(out)

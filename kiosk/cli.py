@@ -16,6 +16,8 @@ from kiosk.settings import SettingsError
 
 # Sub-command modules under kiosk.commands, in the order --help lists them.
 COMMANDS: tuple[str, ...] = (
+    "journal",
+    "report",
 )
 
 

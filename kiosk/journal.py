@@ -10,25 +10,22 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from kiosk import journal_schema as schema
 from kiosk import reports
 from kiosk.clock import Clock, SystemClock
-from kiosk.journal_lock import FileLock
+from kiosk.journal_files import FileLock, free_space_ok
 from kiosk.journal_models import (
     ATTENTION,
-    METHODS,
-    TXN_FIELDS,
+    COLUMNS,
     UNFINISHED_STATES,
-    UPDATABLE_FIELDS,
     DiskFull,
     Event,
     IllegalTransition,
@@ -41,7 +38,12 @@ from kiosk.journal_models import (
     Txn,
     TxnNotFound,
     allowed_moves,
+    check_fields,
+    check_new,
     is_final,
+    iso_utc,
+    make_keys,
+    txn_from_row,
 )
 from kiosk.redact import mask_phone
 
@@ -54,21 +56,7 @@ __all__ = [
 ]
 
 DEFAULT_TZ = "Asia/Hong_Kong"
-_COLUMNS = ", ".join("plan_name_json" if f == "plan_name" else f for f in TXN_FIELDS)
 _REF_COLUMNS = ("id", "ecr_ref", "void_ecr_ref", "refund_ecr_ref", "credit_key", "refund_key")
-
-
-def iso_utc(ts: float) -> str:
-    """Epoch seconds → ``2026-11-25T04:05:06.789Z`` (sortable as text)."""
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-def free_space_ok(path: str | Path, min_free_mb: int) -> bool:
-    """True when the file system holding *path* has at least *min_free_mb* MiB free."""
-    p = Path(path)
-    while not p.exists() and p != p.parent:
-        p = p.parent
-    return shutil.disk_usage(p).free >= min_free_mb * 1024 * 1024
 
 
 class Journal:
@@ -182,13 +170,13 @@ class Journal:
                 mapped = schema.map_error(e)
                 if mapped is e:
                     raise
-                log.error("journal write refused: %s", mapped)
+                log.error("%s", mapped)
                 raise mapped from e
 
     def create(self, method: str, msisdn: str, plan_id: str, quote_id: str, plan_name: dict,
                amount_cents: int, list_price_cents: int, language: str) -> Txn:
         """A new transaction in state ``created`` with every key assigned, committed."""
-        _check_new(method, msisdn, amount_cents, list_price_cents)
+        check_new(method, msisdn, amount_cents, list_price_cents)
         now = self._clock.now()
         day = datetime.fromtimestamp(now, self.tz).date()
         at = iso_utc(now)
@@ -218,7 +206,7 @@ class Journal:
     def advance(self, txn_id: str, new_state: str, *, detail: dict | None = None,
                 **fields) -> Txn:
         """Move to *new_state* (IllegalTransition if the table forbids it), set *fields*."""
-        values = _check_fields(fields)
+        values = check_fields(fields)
         at = iso_utc(self._clock.now())
         with self._write() as conn:
             old = self._get(conn, txn_id)
@@ -236,7 +224,7 @@ class Journal:
 
     def update(self, txn_id: str, **fields) -> Txn:
         """Set fields (receipt status, card details, …) without changing the state."""
-        values = _check_fields(fields)
+        values = check_fields(fields)
         if not values:
             return self.get(txn_id)
         at = iso_utc(self._clock.now())
@@ -315,11 +303,11 @@ class Journal:
 
     @staticmethod
     def _get(conn: sqlite3.Connection, txn_id: str) -> Txn:
-        row = conn.execute(f"SELECT {_COLUMNS} FROM transactions WHERE id = ?",
+        row = conn.execute(f"SELECT {COLUMNS} FROM transactions WHERE id = ?",
                            (txn_id,)).fetchone()
         if row is None:
             raise TxnNotFound(txn_id)
-        return _txn(row)
+        return txn_from_row(row)
 
     def get(self, txn_id: str) -> Txn:
         with self._mutex:
@@ -329,9 +317,9 @@ class Journal:
         """A transaction by its id or any of its keys/terminal refs (case-insensitive)."""
         ref = ref.strip().upper()
         for column in _REF_COLUMNS:
-            rows = self._read(f"SELECT {_COLUMNS} FROM transactions WHERE {column} = ?", (ref,))
+            rows = self._read(f"SELECT {COLUMNS} FROM transactions WHERE {column} = ?", (ref,))
             if rows:
-                return _txn(rows[0])
+                return txn_from_row(rows[0])
         return None
 
     def events(self, txn_id: str) -> list[Event]:
@@ -341,9 +329,9 @@ class Journal:
 
     def _in_states(self, states: tuple[str, ...]) -> list[Txn]:
         marks = ", ".join("?" * len(states))
-        rows = self._read(f"SELECT {_COLUMNS} FROM transactions WHERE state IN ({marks})"
+        rows = self._read(f"SELECT {COLUMNS} FROM transactions WHERE state IN ({marks})"
                           " ORDER BY seq", states)
-        return [_txn(r) for r in rows]
+        return [txn_from_row(r) for r in rows]
 
     def unfinished(self) -> list[Txn]:
         """Rows a recovery pass must drive forward (not needs_attention), oldest first."""
@@ -355,12 +343,12 @@ class Journal:
     def list(self, day: date | None = None, limit: int = 50) -> list[Txn]:
         """The newest transactions first, of one local day or of all."""
         if day is None:
-            rows = self._read(f"SELECT {_COLUMNS} FROM transactions ORDER BY seq DESC LIMIT ?",
+            rows = self._read(f"SELECT {COLUMNS} FROM transactions ORDER BY seq DESC LIMIT ?",
                               (limit,))
         else:
-            rows = self._read(f"SELECT {_COLUMNS} FROM transactions WHERE local_day = ?"
+            rows = self._read(f"SELECT {COLUMNS} FROM transactions WHERE local_day = ?"
                               " ORDER BY seq DESC LIMIT ?", (day.isoformat(), limit))
-        return [_txn(r) for r in rows]
+        return [txn_from_row(r) for r in rows]
 
     def report(self, day: date) -> Report:
         with self._mutex:
@@ -370,41 +358,5 @@ class Journal:
         return datetime.fromtimestamp(self._clock.now(), self.tz).date()
 
 
-def make_keys(kiosk_id: str, day: date, seq: int) -> dict[str, str]:
-    """Every idempotency key and terminal reference of transaction *seq*."""
-    txn_id = f"{kiosk_id}-{day:%Y%m%d}-{seq:06d}"
-    ref = f"{kiosk_id}-{seq:06d}"  # short: terminals limit the reference length
-    return {"id": txn_id, "out_trade_no": txn_id, "credit_key": f"{txn_id}-C",
-            "refund_key": f"{txn_id}-R", "ecr_ref": ref, "void_ecr_ref": f"{ref}V",
-            "refund_ecr_ref": f"{ref}F"}
-
-
 def _zone(tz: str | tzinfo) -> tzinfo:
     return ZoneInfo(tz) if isinstance(tz, str) else tz
-
-
-def _txn(row: tuple) -> Txn:
-    values = dict(zip(TXN_FIELDS, row, strict=True))
-    values["plan_name"] = json.loads(values["plan_name"])
-    return Txn(**values)
-
-
-def _check_new(method: str, msisdn: str, amount_cents: int, list_price_cents: int) -> None:
-    if method not in METHODS:
-        raise ValueError(f"unknown payment method {method!r}")
-    if not (isinstance(msisdn, str) and msisdn.isdigit() and 8 <= len(msisdn) <= 15):
-        raise ValueError("msisdn must be 8 to 15 digits")
-    for name, value in (("amount_cents", amount_cents), ("list_price_cents", list_price_cents)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ValueError(f"{name} must be a whole number of cents >= 0, got {value!r}")
-
-
-def _check_fields(fields: dict) -> dict:
-    unknown = set(fields) - UPDATABLE_FIELDS
-    if unknown:
-        raise ValueError(f"journal fields that cannot be set: {sorted(unknown)}")
-    values = dict(fields)
-    if isinstance(values.get("balance_json"), dict | list):
-        values["balance_json"] = json.dumps(values["balance_json"], ensure_ascii=False)
-    return values
-

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import UTC, date, datetime
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +158,7 @@ class Txn:
 
 
 TXN_FIELDS = tuple(f.name for f in fields(Txn))
+COLUMNS = ", ".join("plan_name_json" if f == "plan_name" else f for f in TXN_FIELDS)
 # Fields `update`/`advance` may set; ids, keys, amounts, number and state are fixed otherwise.
 UPDATABLE_FIELDS = frozenset({
     "batch_no", "card_last4", "card_brand", "auth_code", "rrn", "entry", "topup_id",
@@ -215,3 +217,46 @@ class Report:
             if ln.method == method and ln.state == state:
                 return ln.count, ln.amount_cents
         return 0, 0
+
+
+def iso_utc(ts: float) -> str:
+    """Epoch seconds → ``2026-11-25T04:05:06.789Z`` (fixed width, so it sorts as text)."""
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def make_keys(kiosk_id: str, day: date, seq: int) -> dict[str, str]:
+    """Every idempotency key and terminal reference of transaction *seq*."""
+    txn_id = f"{kiosk_id}-{day:%Y%m%d}-{seq:06d}"
+    ref = f"{kiosk_id}-{seq:06d}"  # short: terminals limit the reference length
+    return {"id": txn_id, "out_trade_no": txn_id, "credit_key": f"{txn_id}-C",
+            "refund_key": f"{txn_id}-R", "ecr_ref": ref, "void_ecr_ref": f"{ref}V",
+            "refund_ecr_ref": f"{ref}F"}
+
+
+def txn_from_row(row: tuple) -> Txn:
+    """A ``SELECT COLUMNS`` row → Txn."""
+    values = dict(zip(TXN_FIELDS, row, strict=True))
+    values["plan_name"] = json.loads(values["plan_name"])
+    return Txn(**values)
+
+
+def check_new(method: str, msisdn: str, amount_cents: int, list_price_cents: int) -> None:
+    """ValueError unless the arguments of a new transaction make sense."""
+    if method not in METHODS:
+        raise ValueError(f"unknown payment method {method!r}")
+    if not (isinstance(msisdn, str) and msisdn.isdigit() and 8 <= len(msisdn) <= 15):
+        raise ValueError("msisdn must be 8 to 15 digits")
+    for name, value in (("amount_cents", amount_cents), ("list_price_cents", list_price_cents)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError(f"{name} must be a whole number of cents >= 0, got {value!r}")
+
+
+def check_fields(fields_: dict) -> dict:
+    """The column values of settable fields; ValueError naming any field that is not."""
+    unknown = set(fields_) - UPDATABLE_FIELDS
+    if unknown:
+        raise ValueError(f"journal fields that cannot be set: {sorted(unknown)}")
+    values = dict(fields_)
+    if isinstance(values.get("balance_json"), dict | list):
+        values["balance_json"] = json.dumps(values["balance_json"], ensure_ascii=False)
+    return values

@@ -129,7 +129,8 @@ def verify(conn: sqlite3.Connection, path: Path, full_check: bool = True) -> int
             raise JournalCorrupt(str(path), f"schema version {version} is newer than this "
                                             f"program knows ({SCHEMA_VERSION})")
         if full_check:
-            problems = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
+            problems = [line for r in conn.execute("PRAGMA quick_check(5)")
+                        for line in r[0].splitlines() if not line.startswith("***")]
             if problems != ["ok"]:
                 raise JournalCorrupt(str(path), "integrity check failed: " + "; ".join(problems))
     except sqlite3.DatabaseError as e:

@@ -1,4 +1,4 @@
-"""The journal's owner lock: an exclusive, non-blocking ``flock`` on ``<journal>.lock``.
+"""The journal's files: the owner lock (``flock`` on ``<journal>.lock``) and free disk space.
 
 The lock file holds the owner's pid, so a second opener can say who has the journal. The lock
 is tied to the open file, so it goes away with the process however that ends (even SIGKILL).
@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import shutil
 from pathlib import Path
 
 from kiosk.journal_models import JournalLocked
@@ -51,3 +52,11 @@ def _read_pid(fd: int) -> int | None:
         return int(text) if text.isdigit() else None
     except OSError:
         return None
+
+
+def free_space_ok(path: str | Path, min_free_mb: int) -> bool:
+    """True when the file system holding *path* has at least *min_free_mb* MiB free."""
+    p = Path(path)
+    while not p.exists() and p != p.parent:
+        p = p.parent
+    return shutil.disk_usage(p).free >= min_free_mb * 1024 * 1024

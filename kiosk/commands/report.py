@@ -1,0 +1,39 @@
+"""``kiosk report [--date D] [--json]``: one local day's counts and HKD sums per method and state."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from kiosk import reports
+from kiosk.commands.journal import open_reader, parse_day
+from kiosk.journal import JournalError
+
+log = logging.getLogger(__name__)
+
+
+def register(subparsers, common) -> None:
+    parser = subparsers.add_parser("report", parents=[common],
+                                   help="settlement report of a day (read-only)")
+    parser.add_argument("--date", type=parse_day, default=None, metavar="YYYY-MM-DD",
+                        help="local day (default: today)")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--journal", metavar="PATH", default=None,
+                        help="journal file (default: journal.path from settings)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        journal, settings = open_reader(args)
+    except JournalError as e:
+        print(f"kiosk: {e}", file=sys.stderr)
+        return 1
+    with journal:
+        report = journal.report(args.date or journal.today())
+    if args.json:
+        print(reports.to_json(report))
+    else:
+        print(reports.to_text(report, settings.kiosk.id))
+    return 0

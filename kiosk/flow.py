@@ -1,0 +1,155 @@
+"""The customer flow, declared once: the states a customer passes through and the facts that move them.
+
+The machine knows no screen, backend or device. Side effects (the screen router, the purchase
+service, the audit log) are listeners; guards look only at the arguments of the event.
+
+Money-moving states (``paying_qr``, ``paying_card``, ``crediting``, ``refunding``) have no way
+back to ``attract``: a timeout or a Cancel there is an internal transition that stays on the
+screen (the controller asks the purchase service to cancel safely) until the purchase service
+reports a definite outcome.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from statemachine import State, StateMachine
+from statemachine.exceptions import TransitionNotAllowed
+
+log = logging.getLogger(__name__)
+
+__all__ = ["CustomerFlow", "TransitionNotAllowed", "MONEY_STATES", "CUSTOMER_STATES", "RESULT_STATES"]
+
+MONEY_STATES = frozenset({"paying_qr", "paying_card", "crediting", "refunding"})
+RESULT_STATES = frozenset({"done", "refunded", "needs_attention", "payment_failed", "lookup_failed"})
+# States a customer can walk away from: a timeout or Cancel returns to attract and wipes the session.
+CUSTOMER_STATES = frozenset({"entering_number", "looking_up", "card_shown", "confirming"}) | RESULT_STATES
+
+
+class CustomerFlow(StateMachine):
+    """The customer flow of DESIGN.md; strict: an event not allowed in a state raises.
+
+    Event names are past-tense facts; three differ from the state they lead to because a state
+    and an event cannot share a name: ``lookup_went_wrong`` → ``lookup_failed``,
+    ``refund_completed`` → ``refunded``, ``attention_needed`` → ``needs_attention``.
+    """
+
+    attract = State(initial=True)
+    entering_number = State()
+    looking_up = State()
+    card_shown = State()
+    lookup_failed = State()
+    confirming = State()
+    paying_qr = State()
+    paying_card = State()
+    crediting = State()
+    done = State()
+    refunding = State()
+    refunded = State()
+    needs_attention = State()
+    payment_failed = State()
+    out_of_service = State()
+    maintenance = State()
+
+    # The customer's way forward.
+    started = attract.to(entering_number)
+    number_entered = entering_number.to(looking_up, cond="number_is_valid")
+    subscriber_found = looking_up.to(card_shown)
+    lookup_went_wrong = looking_up.to(lookup_failed)
+    offer_chosen = card_shown.to(confirming)
+    method_chosen = confirming.to(paying_card, cond=["is_card", "no_purchase_running"]) | confirming.to(
+        paying_qr, unless="is_card", cond="no_purchase_running"
+    )
+    went_back = (
+        confirming.to(card_shown)
+        | card_shown.to(entering_number)
+        | lookup_failed.to(entering_number)
+        | payment_failed.to(confirming)
+    )
+
+    # What the purchase service reports.
+    qr_ready = paying_qr.to.itself(internal=True)
+    card_progressed = paying_card.to.itself(internal=True)
+    paid = paying_qr.to(crediting) | paying_card.to(crediting)
+    card_declined = paying_card.to(payment_failed)
+    payment_cancelled = paying_qr.to(payment_failed) | paying_card.to(payment_failed)
+    credited = crediting.to(done) | paying_qr.to(done) | paying_card.to(done)
+    credit_rejected = crediting.to(refunding)
+    refund_completed = refunding.to(refunded) | crediting.to(refunded)
+    attention_needed = (
+        paying_qr.to(needs_attention)
+        | paying_card.to(needs_attention)
+        | crediting.to(needs_attention)
+        | refunding.to(needs_attention)
+    )
+
+    # The customer walks away or taps Cancel: wipe and restart, except while money moves.
+    timed_out = (
+        entering_number.to(attract)
+        | looking_up.to(attract)
+        | card_shown.to(attract)
+        | confirming.to(attract)
+        | lookup_failed.to(attract)
+        | done.to(attract)
+        | refunded.to(attract)
+        | needs_attention.to(attract)
+        | payment_failed.to(attract)
+        | paying_qr.to.itself(internal=True)
+        | paying_card.to.itself(internal=True)
+    )
+    cancelled = (
+        entering_number.to(attract)
+        | looking_up.to(attract)
+        | card_shown.to(attract)
+        | confirming.to(attract)
+        | lookup_failed.to(attract)
+        | done.to(attract)
+        | refunded.to(attract)
+        | needs_attention.to(attract)
+        | payment_failed.to(attract)
+        | paying_qr.to.itself(internal=True)
+        | paying_card.to.itself(internal=True)
+    )
+
+    # Service state and operators.
+    went_out_of_service = attract.to(out_of_service)
+    came_back = out_of_service.to(attract)
+    maintenance_opened = (
+        attract.to(maintenance)
+        | out_of_service.to(maintenance)
+        | entering_number.to(maintenance)
+        | card_shown.to(maintenance)
+        | confirming.to(maintenance)
+        | lookup_failed.to(maintenance)
+        | done.to(maintenance)
+        | refunded.to(maintenance)
+        | needs_attention.to(maintenance)
+        | payment_failed.to(maintenance)
+    )
+    maintenance_closed = maintenance.to(attract)
+
+    # Guards: pure looks at the event's arguments.
+    def number_is_valid(self, number=None) -> bool:
+        return number is not None
+
+    def is_card(self, method: str = "") -> bool:
+        return method == "card"
+
+    def no_purchase_running(self, purchase_running: bool = False) -> bool:
+        return not purchase_running
+
+    @property
+    def state(self) -> str:
+        """The current state's name."""
+        return str(self.current_state_value)
+
+    def can(self, event: str) -> bool:
+        """Whether *event* has a transition from the current state (guards not evaluated)."""
+        return any(e.id == event for e in self.allowed_events)
+
+
+class FlowAudit:
+    """A listener that logs every transition (the audit trail of the customer flow)."""
+
+    def after_transition(self, event: str, source, target) -> None:
+        log.info("flow: %s --%s--> %s", source.id, event, target.id)

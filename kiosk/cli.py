@@ -16,6 +16,7 @@ from kiosk.settings import SettingsError
 
 # Sub-command modules under kiosk.commands, in the order --help lists them.
 COMMANDS: tuple[str, ...] = (
+    "backend_simulator",
     "journal",
     "report",
 )

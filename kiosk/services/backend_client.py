@@ -1,0 +1,314 @@
+"""HTTP client of the operator backend (``specs/backend-api.md``).
+
+Every request is signed, sent with explicit (connect, read) timeouts and TLS verification, read
+with a size cap and an overall deadline, and mapped to a frozen value or a typed error of
+``backend_errors``. Only repeatable calls (GETs, POSTs with an idempotency key, close and
+heartbeat) are retried, with the same key and body, with backoff, until ``retry_deadline_s``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import requests
+
+from kiosk.clock import Clock, SystemClock
+from kiosk.redact import mask_phone
+from kiosk.services import backend_models as m
+from kiosk.services.backend_errors import (
+    Ambiguous,
+    BackendConfigError,
+    Conflict,
+    NotFound,
+    Refused,
+    Rejected,
+    RetryLater,
+)
+from kiosk.services.signing import HEADER_IDEMPOTENCY, signed_headers
+
+log = logging.getLogger(__name__)
+
+_KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_LONG_DIGITS = re.compile(r"\d{8,15}")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _loggable(path: str) -> str:
+    """The path for a log line: a phone number in a subscriber path is masked."""
+    if path.startswith("/v1/subscribers/"):
+        return _LONG_DIGITS.sub(lambda x: mask_phone(x.group(0)), path)
+    return path
+
+
+class BackendClient:
+    """Signed, bounded calls to the backend; see docs/internals.md for the API."""
+
+    def __init__(self, base_url: str, kiosk_id: str, secret: str, *, ca_bundle: str = "",
+                 connect_timeout_s: float = 3.0, read_timeout_s: float = 10.0,
+                 retry_deadline_s: float = 30.0, max_response_bytes: int = 1_048_576,
+                 clock: Clock | None = None, session: requests.Session | None = None,
+                 backoff_initial_s: float = 0.5, backoff_max_s: float = 5.0):
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise BackendConfigError(f"backend URL {base_url!r} is not an http(s) URL")
+        if parts.scheme == "http" and not _is_loopback(parts.hostname):
+            raise BackendConfigError(
+                f"backend URL {base_url!r}: plain http:// is allowed only for a loopback host; "
+                "use https://")
+        if not secret:
+            raise BackendConfigError("backend secret is empty")
+        self.base_url = base_url.rstrip("/")
+        self.kiosk_id = kiosk_id
+        self._secret = secret
+        self._verify: str | bool = ca_bundle or True
+        self._timeout = (connect_timeout_s, read_timeout_s)
+        # One attempt's whole answer must arrive within this, however slowly it drips.
+        self._attempt_deadline_s = connect_timeout_s + read_timeout_s
+        self._retry_deadline_s = retry_deadline_s
+        self._max_bytes = max_response_bytes
+        self._clock = clock or SystemClock()
+        self._session = session or requests.Session()
+        self._backoff = (backoff_initial_s, backoff_max_s)
+
+    @classmethod
+    def from_settings(cls, settings, clock: Clock | None = None) -> BackendClient:
+        b = settings.backend
+        ca = str(settings.resolve(b.ca_bundle)) if b.ca_bundle else ""
+        return cls(b.url, settings.kiosk.id, settings.backend_secret(), ca_bundle=ca,
+                   connect_timeout_s=b.connect_timeout_s, read_timeout_s=b.read_timeout_s,
+                   retry_deadline_s=b.retry_deadline_s, max_response_bytes=b.max_response_bytes,
+                   clock=clock)
+
+    def close(self) -> None:
+        self._session.close()
+
+    # --- the contract -----------------------------------------------------------------------
+
+    def get_subscriber(self, msisdn: str) -> m.Subscriber:
+        return self._parsed(m.parse_subscriber, self.call("GET", f"/v1/subscribers/{_seg(msisdn)}"))
+
+    def create_payment(self, out_trade_no: str, method: str, amount_cents: int,
+                       description: str, expires_in_s: int) -> m.PaymentOrder:
+        body = {"out_trade_no": out_trade_no, "method": method, "amount_cents": amount_cents,
+                "currency": "HKD", "description": description, "expires_in_s": expires_in_s}
+        answer = self.call("POST", "/v1/payments", body, idempotency_key=out_trade_no)
+        return self._parsed(m.parse_payment_order, answer)
+
+    def get_payment(self, out_trade_no: str) -> m.PaymentStatus | None:
+        answer = self._or_none("GET", f"/v1/payments/{_seg(out_trade_no)}")
+        return None if answer is None else self._parsed(m.parse_payment_status, answer)
+
+    def close_payment(self, out_trade_no: str) -> str:
+        answer = self.call("POST", f"/v1/payments/{_seg(out_trade_no)}/close", {},
+                           repeatable=True)
+        return self._parsed(lambda d: m._get(d, "status", str), answer)
+
+    def create_topup(self, credit_key: str, msisdn: str, quote_id: str, plan_id: str,
+                     amount_cents: int, method: str, reference: str,
+                     transaction_id: str) -> m.Topup:
+        body = {"msisdn": msisdn, "quote_id": quote_id, "plan_id": plan_id,
+                "amount_cents": amount_cents,
+                "payment": {"method": method, "reference": reference},
+                "transaction_id": transaction_id}
+        answer = self.call("POST", "/v1/topups", body, idempotency_key=credit_key)
+        return self._parsed(m.parse_topup, answer)
+
+    def get_topup(self, credit_key: str) -> m.Topup | None:
+        answer = self._or_none("GET", f"/v1/topups/{_seg(credit_key)}")
+        return None if answer is None else self._parsed(m.parse_topup, answer)
+
+    def create_refund(self, out_trade_no: str, refund_key: str, amount_cents: int,
+                      reason: str) -> m.Refund:
+        answer = self.call("POST", f"/v1/payments/{_seg(out_trade_no)}/refunds",
+                           {"amount_cents": amount_cents, "reason": reason},
+                           idempotency_key=refund_key)
+        return self._parsed(m.parse_refund, answer)
+
+    def get_refund(self, out_trade_no: str, refund_key: str) -> m.Refund | None:
+        answer = self._or_none(
+            "GET", f"/v1/payments/{_seg(out_trade_no)}/refunds/{_seg(refund_key)}")
+        return None if answer is None else self._parsed(m.parse_refund, answer)
+
+    def heartbeat(self, state: str, app_version: str, devices: dict[str, str],
+                  pending_transactions: int) -> tuple[m.Command, ...]:
+        body = {"state": state, "app_version": app_version, "devices": dict(devices),
+                "pending_transactions": pending_transactions}
+        answer = self.call("POST", f"/v1/kiosks/{_seg(self.kiosk_id)}/heartbeat", body,
+                           repeatable=True)
+        return self._parsed(m.parse_commands, answer)
+
+    # --- the machinery ----------------------------------------------------------------------
+
+    def call(self, method: str, path: str, body: dict | None = None, *,
+             idempotency_key: str | None = None, repeatable: bool = False) -> dict:
+        """One contract call: the decoded JSON object of a 2xx answer, or a typed error.
+
+        Retried only when safe to repeat: a GET, a POST with an idempotency key, or one the
+        contract calls naturally repeatable (``repeatable=True``: close, heartbeat).
+        """
+        if idempotency_key is not None and not _KEY.match(idempotency_key):
+            raise ValueError(f"idempotency key {idempotency_key!r} is not 1-64 of A-Za-z0-9_-")
+        data = b"" if body is None else json.dumps(
+            body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        retry = method == "GET" or idempotency_key is not None or repeatable
+        return self._with_retries(
+            lambda: self._attempt(method, path, data, idempotency_key), retry,
+            f"{method} {_loggable(path)}")
+
+    def _with_retries(self, attempt: Callable[[], dict], retry: bool, what: str) -> dict:
+        start = self._clock.monotonic()
+        delay, delay_max = self._backoff
+        tries = 0
+        while True:
+            tries += 1
+            try:
+                return attempt()
+            except Ambiguous as e:
+                wait = min(delay, delay_max)
+                if isinstance(e, RetryLater) and e.retry_after_s is not None:
+                    wait = min(max(e.retry_after_s, 0.0), delay_max)
+                elapsed = self._clock.monotonic() - start
+                if not retry or elapsed + wait > self._retry_deadline_s:
+                    log.warning("%s: giving up after %d attempt(s): %s", what, tries, e)
+                    raise
+                log.info("%s: attempt %d ambiguous (%s); retrying in %.1f s",
+                         what, tries, e, wait)
+                self._clock.sleep(wait)
+                delay *= 2
+
+    def _attempt(self, method: str, path: str, data: bytes, key: str | None) -> dict:
+        request = requests.Request(method, self.base_url + path, data=data or None)
+        prepared = self._session.prepare_request(request)
+        split = urlsplit(prepared.url)
+        path_q = split.path + (f"?{split.query}" if split.query else "")
+        prepared.headers.update(signed_headers(
+            self.kiosk_id, self._secret, method, path_q, int(self._clock.now()), data))
+        prepared.headers["Accept"] = "application/json"
+        if data:
+            prepared.headers["Content-Type"] = "application/json"
+        if key is not None:
+            prepared.headers[HEADER_IDEMPOTENCY] = key
+        what = f"{method} {_loggable(path_q)}"
+        started = time.monotonic()
+        try:
+            response = self._session.send(
+                prepared, timeout=self._timeout, verify=self._verify, stream=True,
+                allow_redirects=False)
+        except requests.Timeout as e:
+            raise Ambiguous(f"{what}: timed out ({type(e).__name__})", "timeout") from None
+        except requests.ConnectionError as e:
+            raise Ambiguous(f"{what}: connection failed: {_short(e)}", "connection") from None
+        except requests.RequestException as e:
+            raise Ambiguous(f"{what}: request failed: {_short(e)}", "transport") from None
+        with response:
+            raw = self._read_capped(response, started, what)
+        log.info("%s%s -> %d (%d bytes, %d ms)", what, f" key={key}" if key else "",
+                 response.status_code, len(raw), (time.monotonic() - started) * 1000)
+        return _interpret(response, raw, what)
+
+    def _read_capped(self, response: requests.Response, started: float, what: str) -> bytes:
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self._max_bytes:
+            raise Ambiguous(f"{what}: answer of {declared} bytes is over the "
+                            f"{self._max_bytes}-byte limit", "oversized", response.status_code)
+        chunks, size = [], 0
+        read = getattr(response.raw, "read1", None) or response.raw.read
+        try:
+            while True:
+                if time.monotonic() - started > self._attempt_deadline_s:
+                    raise Ambiguous(f"{what}: answer not complete after "
+                                    f"{self._attempt_deadline_s:.1f} s", "timeout",
+                                    response.status_code)
+                chunk = read(65536)
+                if not chunk:
+                    return b"".join(chunks)
+                size += len(chunk)
+                if size > self._max_bytes:
+                    raise Ambiguous(f"{what}: answer over the {self._max_bytes}-byte limit",
+                                    "oversized", response.status_code)
+                chunks.append(chunk)
+        except Ambiguous:
+            raise
+        except Exception as e:  # urllib3 protocol/timeout errors while reading the body
+            raise Ambiguous(f"{what}: answer cut short: {_short(e)}", "connection",
+                            response.status_code) from None
+
+    def _or_none(self, method: str, path: str) -> dict | None:
+        try:
+            return self.call(method, path)
+        except NotFound:
+            return None
+
+    @staticmethod
+    def _parsed(parser: Callable[[dict], Any], answer: dict) -> Any:
+        try:
+            return parser(answer)
+        except m.MalformedAnswer as e:
+            log.warning("backend answer malformed: %s", e)
+            raise Ambiguous(f"malformed answer: {e}", "malformed") from None
+
+
+def _seg(value: str) -> str:
+    return quote(str(value), safe="")
+
+
+def _short(e: Exception) -> str:
+    return str(e).splitlines()[0][:200] if str(e) else type(e).__name__
+
+
+def _decode(raw: bytes) -> Any:
+    try:
+        return json.loads(raw.decode("utf-8")) if raw else None
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
+def _interpret(response: requests.Response, raw: bytes, what: str) -> dict:
+    """Map an answer to its JSON object or a typed error (the table in backend_errors)."""
+    status = response.status_code
+    doc = _decode(raw)
+    if 200 <= status < 300:
+        if not isinstance(doc, dict):
+            log.warning("%s: %d answer is not a JSON object (%d bytes)", what, status, len(raw))
+            raise Ambiguous(f"{what}: answer is not a JSON object", "malformed", status)
+        return doc
+    if status == 429:
+        raise RetryLater(f"{what}: slow down (429)", "rate_limited", status,
+                         _retry_after(response))
+    error = doc if isinstance(doc, dict) and isinstance(doc.get("error"), str) else None
+    if status >= 500 or error is None or not 400 <= status < 500:
+        log.warning("%s: ambiguous answer %d%s", what, status,
+                    f" {error['error']}" if error else " without an error object")
+        raise Ambiguous(f"{what}: HTTP {status}", error["error"] if error else "", status)
+    code, message = error["error"], str(error.get("message") or error["error"])
+    log.info("%s: definite answer %d %s", what, status, code)
+    if status == 422:
+        reason = error.get("reason") if isinstance(error.get("reason"), str) else code
+        raise Rejected(f"{what}: rejected: {reason}", reason, code, status)
+    if status == 404:
+        raise NotFound(message, code, status)
+    if status == 409 and code == "in_flight":
+        raise RetryLater(message, code, status, _retry_after(response))
+    if status == 409:
+        raise Conflict(message, code, status)
+    raise Refused(message, code, status)
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After", "")
+    return float(value) if value.replace(".", "", 1).isdigit() else None

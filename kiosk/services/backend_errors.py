@@ -1,0 +1,62 @@
+"""Typed errors of the backend client: definite answers versus ambiguous outcomes.
+
+``Definite``: the backend answered and nothing more will happen for this request (a 422 business
+rejection, 404, a 409 conflict, any other 4xx with an error object). ``Ambiguous``: the operation
+may or may not have happened (timeout, reset, 5xx, a malformed, oversized or missing answer); it
+is settled by querying with the same key, never by assuming. ``RetryLater`` is ambiguous too:
+ask again with the same key (409 ``in_flight``, 429).
+"""
+
+from __future__ import annotations
+
+
+class BackendError(Exception):
+    """Any failure of a backend call; ``code`` is the contract's error code when there is one."""
+
+    def __init__(self, message: str, code: str = "", http_status: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.http_status = http_status
+
+
+class BackendConfigError(ValueError):
+    """The client cannot be built as configured (for example plain http:// to a remote host)."""
+
+
+class Definite(BackendError):
+    """The backend gave a definite answer: the operation did not (and will not) happen."""
+
+
+class Rejected(Definite):
+    """422: a business rejection; ``reason`` says why (an unknown reason is still definite)."""
+
+    def __init__(self, message: str, reason: str, code: str = "rejected",
+                 http_status: int | None = 422):
+        super().__init__(message, code, http_status)
+        self.reason = reason
+
+
+class NotFound(Definite):
+    """404: no such subscriber, order, top-up or refund."""
+
+
+class Conflict(Definite):
+    """409 ``idempotency_conflict`` (same key, other body) or ``already_paid``."""
+
+
+class Refused(Definite):
+    """400, 401 or another 4xx with an error object: the request itself was refused."""
+
+
+class Ambiguous(BackendError):
+    """The outcome is unknown: settle it by querying with the same key."""
+
+
+class RetryLater(Ambiguous):
+    """409 ``in_flight`` or 429: the same request may be sent again later, same key."""
+
+    def __init__(self, message: str, code: str = "", http_status: int | None = None,
+                 retry_after_s: float | None = None):
+        super().__init__(message, code, http_status)
+        self.retry_after_s = retry_after_s

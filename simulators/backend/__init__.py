@@ -1,0 +1,6 @@
+"""The backend simulator: the contract of ``specs/backend-api.md`` on loopback, for the demo,
+the robot and the tests. See ``server.BackendSimulator``."""
+
+from simulators.backend.server import BackendSimulator
+
+__all__ = ["BackendSimulator"]

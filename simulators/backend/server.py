@@ -1,0 +1,233 @@
+"""The backend simulator's HTTP server: authentication, idempotency, faults, dispatch.
+
+A stdlib ``ThreadingHTTPServer`` on loopback. ``BackendSimulator`` is the Python API used by
+tests, the robot and the ``kiosk backend-simulator`` command.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote, urlsplit
+
+from kiosk.clock import Clock, SystemClock
+from kiosk.services import signing
+from simulators.backend import checks, routes
+from simulators.backend.faults import Faults
+from simulators.backend.idempotency import Idempotency, body_hash
+from simulators.backend.store import Answer, ApiError, Store
+
+log = logging.getLogger(__name__)
+
+MAX_REQUEST_BYTES = 1_048_576
+
+
+class _Dropped(Exception):
+    """The connection is cut without an answer (a timeout or drop_after_commit fault)."""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "KioskBackendSimulator/1.0"
+    timeout = 10  # an idle connection is dropped after this, so stop() never waits long
+    sim: BackendSimulator  # set on the subclass made per server
+
+    def do_GET(self) -> None:  # noqa: N802 (the stdlib's naming)
+        self._serve("GET")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._serve("POST")
+
+    def log_message(self, fmt: str, *args) -> None:
+        log.debug("%s %s", self.address_string(), fmt % args)
+
+    def _serve(self, method: str) -> None:
+        try:
+            answer = self.sim.handle(method, self.path, dict(self.headers), self._body())
+        except _Dropped:
+            self.close_connection = True
+            return
+        except ApiError as e:
+            answer = e.answer
+        data = json.dumps(answer.body, ensure_ascii=False).encode("utf-8")
+        try:
+            self.send_response(answer.status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except OSError:
+            log.debug("client went away before the answer was written")
+
+    def _body(self) -> bytes:
+        length = self.headers.get("Content-Length", "0")
+        if not length.isdigit() or int(length) > MAX_REQUEST_BYTES:
+            raise ApiError(400, "bad_request", "missing or too large Content-Length")
+        return self.rfile.read(int(length)) if int(length) else b""
+
+
+class BackendSimulator:
+    """The backend of ``specs/backend-api.md`` on loopback, with seeded demo data and faults."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0,
+                 secrets: dict[str, str] | None = None, state_path=None,
+                 auto_pay_after_s: float = 0, clock: Clock | None = None):
+        self.host, self.port = host, port
+        self.secrets = dict(secrets or {"K01": "demo-kiosk-secret"})
+        self.auto_pay_after_s = float(auto_pay_after_s)
+        self.clock = clock or SystemClock()
+        self.store = Store(state_path)
+        self.faults = Faults()
+        self.idempotency = Idempotency(self.store)
+        self._stopping = threading.Event()
+        self._held = threading.Condition()
+        self._held_count = 0
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- life cycle -------------------------------------------------------------------------
+
+    def start(self) -> BackendSimulator:
+        handler = type("Handler", (_Handler,), {"sim": self})
+        server = ThreadingHTTPServer((self.host, self.port), handler)
+        server.daemon_threads = False
+        server.block_on_close = True  # server_close() joins the request threads
+        self._server = server
+        self.port = server.server_address[1]
+        self._stopping.clear()
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name="backend-simulator", daemon=True)
+        self._thread.start()
+        log.info("backend simulator listening on %s", self.url)
+        return self
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        self._stopping.set()  # wakes requests held by a timeout fault
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+        self._server = self._thread = None
+        log.info("backend simulator stopped")
+
+    def reset(self) -> None:
+        self.store.reset()
+        self.faults.clear()
+        self.idempotency.clear()
+
+    def wait_held(self, count: int = 1, timeout: float = 5.0) -> bool:
+        """Wait until *count* requests are being held by a timeout fault (for tests)."""
+        with self._held:
+            return self._held.wait_for(lambda: self._held_count >= count, timeout)
+
+    # --- one request ------------------------------------------------------------------------
+
+    def handle(self, method: str, target: str, headers: dict[str, str], raw: bytes) -> Answer:
+        split = urlsplit(target)
+        path = unquote(split.path)
+        if path.startswith("/_sim/"):
+            return self._control(method, path, raw)
+        route, params, known = routes.find(routes.CONTRACT, method, path)
+        if route is None:
+            raise ApiError(405 if known else 404, "method_not_allowed" if known else "not_found",
+                           f"no route {method} {path}")
+        kiosk_id = self._authenticate(method, target, headers, raw)
+        body = _json_body(raw) if method == "POST" else None
+        fault = self.faults.take(route.name)
+        if fault:
+            log.info("fault %s on %s", fault.mode, route.name)
+        key = _header(headers, signing.HEADER_IDEMPOTENCY) if route.keyed else None
+        rid = None
+        if route.keyed:
+            rid, replay = self.idempotency.begin(kiosk_id, path, checks.key(key),
+                                                 body_hash(body))
+            if replay is not None:
+                return replay
+        try:
+            answer = self._run(route, params, body, kiosk_id, key, fault)
+        except BaseException:
+            if rid:
+                self.idempotency.release(rid)
+            raise
+        if rid:
+            self.idempotency.finish(rid, answer)
+            with self.store.lock:
+                self.store.save()
+        if fault and fault.mode == "drop_after_commit":
+            raise _Dropped()
+        return answer
+
+    def _run(self, route, params, body, kiosk_id, key, fault) -> Answer:
+        if fault and fault.mode == "http_500":
+            return Answer(500, {"error": "internal", "message": "simulated server fault"})
+        if fault and fault.mode == "timeout":
+            self._hold(fault.hold_s)
+            raise _Dropped()
+        call = routes.Call(self, self.store, params, body, self.clock.now(), kiosk_id, key,
+                           reject=bool(fault and fault.mode == "reject"))
+        with self.store.lock:
+            try:
+                answer = route.handler(call)
+            except ApiError as e:
+                answer = e.answer
+            self.store.save()
+        return answer
+
+    def _hold(self, hold_s: float) -> None:
+        with self._held:
+            self._held_count += 1
+            self._held.notify_all()
+        try:
+            self._stopping.wait(hold_s)
+        finally:
+            with self._held:
+                self._held_count -= 1
+
+    def _authenticate(self, method: str, target: str, headers: dict, raw: bytes) -> str:
+        kiosk_id = _header(headers, signing.HEADER_KIOSK) or ""
+        timestamp = _header(headers, signing.HEADER_TIMESTAMP) or ""
+        signature = _header(headers, signing.HEADER_SIGNATURE) or ""
+        secret = self.secrets.get(kiosk_id)
+        if not secret or not signature or not timestamp.isdigit() or not signing.verify(
+                secret, method, target, timestamp, raw, signature):
+            log.warning("refused %s %s: bad signature (kiosk %r)", method, urlsplit(target).path,
+                        kiosk_id)
+            raise ApiError(401, "bad_signature", "the request signature does not match")
+        if abs(self.clock.now() - int(timestamp)) > signing.MAX_SKEW_S:
+            raise ApiError(401, "stale_timestamp", "X-Timestamp is more than 300 s off")
+        return kiosk_id
+
+    def _control(self, method: str, path: str, raw: bytes) -> Answer:
+        route, params, known = routes.find(routes.CONTROL, method, path)
+        if route is None:
+            raise ApiError(405 if known else 404, "not_found", f"no control route {method} {path}")
+        body = (_json_body(raw) if raw else {}) if method == "POST" else None
+        with self.store.lock:
+            try:
+                answer = route.handler(routes.Call(self, self.store, params, body,
+                                                   self.clock.now()))
+            except ApiError as e:
+                answer = e.answer
+            self.store.save()
+        return answer
+
+
+def _header(headers: dict[str, str], name: str) -> str | None:
+    lowered = name.lower()
+    return next((v for k, v in headers.items() if k.lower() == lowered), None)
+
+
+def _json_body(raw: bytes) -> dict:
+    try:
+        body = json.loads(raw.decode("utf-8")) if raw else None
+    except (UnicodeDecodeError, ValueError):
+        raise ApiError(400, "bad_request", "the body is not JSON") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "bad_request", "the body must be a JSON object")
+    return body

@@ -188,3 +188,19 @@ class HealthMonitor:
             paper_alert=i.printer.paper == PaperState.LOW and not i.paper_alert_cleared,
             backend_reachable=backend_up, backend_latency_ms=i.backend_latency_ms,
             disk_free_mb=i.disk_free_mb, terminal=i.terminal, printer=i.printer)
+
+
+def available_methods(health: Health, configured: tuple[str, ...]) -> tuple[str, ...]:
+    """The configured payment methods usable now, in their configured order."""
+    return tuple(m for m in configured
+                 if (m == "card" and health.card_available)
+                 or (m != "card" and health.wallets_available))
+
+
+def feed_controller(monitor: HealthMonitor, controller, configured: tuple[str, ...]) -> None:
+    """Wire the monitor to the controller's health input (``set_health``), now and on change."""
+    def push(health: Health) -> None:
+        reason = "" if health.selling else health.reasons[0]
+        controller.set_health(available_methods(health, configured), health.selling, reason)
+    monitor.subscribe(push)
+    push(monitor.snapshot())

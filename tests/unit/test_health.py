@@ -5,7 +5,7 @@ import pytest
 from devices.interfaces import DeviceState, DeviceStatus, PaperState, StatusChanged
 from kiosk.clock import FakeClock
 from kiosk.disk import DiskGuard
-from kiosk.health import DEGRADED, IN_SERVICE, OUT_OF_SERVICE, HealthMonitor
+from kiosk.health import DEGRADED, IN_SERVICE, OUT_OF_SERVICE, HealthMonitor, feed_controller
 
 ONLINE = DeviceStatus(DeviceState.ONLINE)
 PAPER_OK = DeviceStatus(DeviceState.ONLINE, paper=PaperState.OK)
@@ -128,3 +128,27 @@ def test_a_failing_subscriber_does_not_stop_the_others(monitor):
     monitor.subscribe(lambda h: seen.append(h.state))
     monitor.switch_off("operator")
     assert seen == [OUT_OF_SERVICE]
+
+
+class FakeController:
+    def __init__(self):
+        self.calls = []
+
+    def set_health(self, available_methods, in_service=True, reason=""):
+        self.calls.append((tuple(available_methods), in_service, reason))
+
+
+def test_controller_hears_the_usable_methods_and_the_reason(monitor, clock):
+    controller = FakeController()
+    configured = ("wechatpay", "fps", "card")
+    feed_controller(monitor, controller, configured)
+    assert controller.calls[-1] == (configured, True, "")
+    monitor.set_device_status("card_terminal", DeviceStatus(DeviceState.OFFLINE))
+    assert controller.calls[-1] == (("wechatpay", "fps"), True, "")
+    monitor.backend_failed()
+    clock.advance(61)
+    monitor.tick()
+    assert controller.calls[-1] == ((), False, "backend_unreachable")
+    monitor.backend_ok(30)
+    monitor.set_device_status("card_terminal", ONLINE)
+    assert controller.calls[-1] == (configured, True, "")

@@ -215,7 +215,7 @@ class Journal:
             values["state"] = new_state
             if is_final(new_state):
                 values["msisdn"] = None  # the full number is no longer needed
-            self._set(conn, txn_id, values, at)
+            self._set(conn, old, values, at)
             info = {k: v for k, v in fields.items()} | (detail or {})
             self._event(conn, txn_id, at, "state", old.state, new_state, info, old.msisdn)
             txn = self._get(conn, txn_id)
@@ -230,7 +230,7 @@ class Journal:
         at = iso_utc(self._clock.now())
         with self._write() as conn:
             old = self._get(conn, txn_id)
-            self._set(conn, txn_id, values, at)
+            self._set(conn, old, values, at)
             self._event(conn, txn_id, at, "updated", None, None, dict(fields), old.msisdn)
             return self._get(conn, txn_id)
 
@@ -277,11 +277,14 @@ class Journal:
         log.info("card batch %d closed", closed)
         return int(closed)
 
-    def _set(self, conn: sqlite3.Connection, txn_id: str, values: dict, at: str) -> None:
+    def _set(self, conn: sqlite3.Connection, old: Txn, values: dict, at: str) -> None:
+        if old.msisdn:  # a reason or note must not keep the full number either
+            values = {k: v.replace(old.msisdn, old.msisdn_masked) if isinstance(v, str) else v
+                      for k, v in values.items()}
         values = dict(values, updated_at=at)
         assignments = ", ".join(f"{k} = ?" for k in values)
         conn.execute(f"UPDATE transactions SET {assignments} WHERE id = ?",
-                     (*values.values(), txn_id))
+                     (*values.values(), old.id))
 
     @staticmethod
     def _event(conn: sqlite3.Connection, txn_id: str, at: str, kind: str,

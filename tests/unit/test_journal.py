@@ -1,5 +1,8 @@
 """Journal basics: creating, moving and reading transactions; keys fixed at creation."""
 
+import sqlite3
+import threading
+
 import pytest
 
 from kiosk.clock import FakeClock
@@ -68,3 +71,109 @@ def test_refused_move_changes_nothing(journal):
 def test_unknown_transaction(journal):
     with pytest.raises(TxnNotFound):
         journal.get("K01-20261125-999999")
+
+
+def test_keys_are_created_once_and_survive_moves_and_restart(tmp_path, clock):
+    path = tmp_path / "j.sqlite3"
+    with Journal.open(path, "K01", clock) as j:
+        t = new(j, method="card")
+        keys = (t.id, t.out_trade_no, t.credit_key, t.refund_key, t.ecr_ref, t.void_ecr_ref,
+                t.refund_ecr_ref)
+        clock.advance(86400)  # a day later the keys still carry the creation date
+        j.advance(t.id, "sale_pending", batch_no=j.current_batch())
+        j.update(t.id, receipt_status="printed")
+    with Journal.open(path, "K01", clock) as j:
+        again = j.get(keys[0])
+        assert (again.id, again.out_trade_no, again.credit_key, again.refund_key, again.ecr_ref,
+                again.void_ecr_ref, again.refund_ecr_ref) == keys
+        assert again.state == "sale_pending" and again.receipt_status == "printed"
+        assert new(j).seq == 2  # numbering continues after a restart
+
+
+def test_keys_and_amounts_cannot_be_set(journal):
+    t = new(journal)
+    for field in ("credit_key", "ecr_ref", "amount_cents", "msisdn", "state", "id"):
+        with pytest.raises(ValueError, match=field):
+            journal.update(t.id, **{field: "x"})
+    with pytest.raises(sqlite3.IntegrityError, match="fixed at creation"):
+        journal._conn.execute("UPDATE transactions SET refund_key = 'x'")
+
+
+def test_events_are_append_only_and_transactions_never_deleted(journal):
+    t = new(journal)
+    journal.note(t.id, "backend_answer", {"status": "pending"})
+    for sql in ("UPDATE events SET kind = 'x'", "DELETE FROM events",
+                "DELETE FROM transactions"):
+        with pytest.raises(sqlite3.IntegrityError, match="append-only|never deleted"):
+            journal._conn.execute(sql)
+    assert [e.kind for e in journal.events(t.id)] == ["created", "backend_answer"]
+    assert journal.events(t.id)[1].detail == {"status": "pending"}
+
+
+def test_update_sets_fields_and_records_an_event(journal):
+    t = new(journal, method="card")
+    t = journal.update(t.id, card_last4="4242", card_brand="VISA", auth_code="A1B2C3",
+                       rrn="000000123456", entry="contactless")
+    assert (t.card_last4, t.card_brand, t.auth_code, t.state) == ("4242", "VISA", "A1B2C3",
+                                                                   "created")
+    assert journal.events(t.id)[-1].kind == "updated"
+
+
+def test_unfinished_and_needing_attention(journal):
+    a, b, c = new(journal), new(journal), new(journal)
+    journal.advance(a.id, "order_pending")
+    journal.advance(b.id, "needs_attention", attention_reason="credit outcome unknown")
+    journal.advance(c.id, "order_pending")
+    journal.advance(c.id, "cancelled")
+    assert [t.id for t in journal.unfinished()] == [a.id]
+    attention = journal.needing_attention()
+    assert [t.id for t in attention] == [b.id]
+    assert attention[0].attention_reason == "credit outcome unknown"
+
+
+def test_find_by_id_terminal_refs_and_keys(journal):
+    t = new(journal, method="card")
+    for ref in (t.id, t.ecr_ref, t.void_ecr_ref, t.refund_ecr_ref, t.credit_key,
+                t.refund_key, t.ecr_ref.lower()):
+        assert journal.find(ref).id == t.id
+    assert journal.find("K01-999999") is None
+
+
+def test_card_batches(journal):
+    assert journal.current_batch() == 1
+    t = journal.advance(new(journal, method="card").id, "sale_pending",
+                        batch_no=journal.current_batch())
+    assert journal.close_batch({"count": 1, "total_cents": 8820}) == 1
+    assert journal.current_batch() == 2
+    assert journal.get(t.id).batch_no == 1  # that sale now needs a REFUND, not a VOID
+
+
+def test_gap_free_seq_under_concurrent_creators(journal):
+    errors = []
+
+    def worker():
+        try:
+            for _ in range(25):
+                new(journal)
+        except Exception as e:  # reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=60)
+    assert not errors
+    seqs = sorted(t.seq for t in journal.list(limit=1000))
+    assert seqs == list(range(1, 101))
+    assert len({t.ecr_ref for t in journal.list(limit=1000)}) == 100
+
+
+def test_bad_arguments_are_refused_before_writing(journal):
+    with pytest.raises(ValueError, match="method"):
+        new(journal, method="cash")
+    with pytest.raises(ValueError, match="amount_cents"):
+        new(journal, amount=88.2)
+    with pytest.raises(ValueError, match="msisdn"):
+        new(journal, msisdn="9123-4567")
+    assert journal.list() == []

@@ -1,0 +1,68 @@
+"""Fixtures for tests over real HTTP: a backend simulator on loopback and a client for it.
+
+``backend_simulator``: a started ``BackendSimulator`` on 127.0.0.1:0 (kiosk ``K01``, secret
+``demo-kiosk-secret``) with a state file in the test's temp dir, stopped after the test; it runs
+on the real clock. ``backend_client``: a ``BackendClient`` for it whose retries do not wait
+(its clock reads real time but its ``sleep`` only moves a virtual monotonic clock).
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from kiosk.services.backend_client import BackendClient
+from kiosk.services.simulator_control import SimulatorControl
+from simulators.backend import BackendSimulator
+
+KIOSK_ID = "K01"
+SECRET = "demo-kiosk-secret"
+
+
+class NoWaitClock:
+    """Real wall-clock time (so signatures are fresh); ``sleep`` advances a virtual clock."""
+
+    def __init__(self):
+        self._mono = 1000.0
+        self.slept: list[float] = []
+
+    def now(self) -> float:
+        return time.time()
+
+    def monotonic(self) -> float:
+        return self._mono
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self._mono += max(0.0, seconds)
+
+
+@pytest.fixture
+def backend_simulator(tmp_path):
+    sim = BackendSimulator(host="127.0.0.1", port=0, secrets={KIOSK_ID: SECRET},
+                           state_path=tmp_path / "backend-simulator.json")
+    sim.start()
+    try:
+        yield sim
+    finally:
+        sim.stop()
+
+
+@pytest.fixture
+def backend_client(backend_simulator):
+    client = BackendClient(backend_simulator.url, KIOSK_ID, SECRET, connect_timeout_s=2.0,
+                           read_timeout_s=2.0, retry_deadline_s=5.0, clock=NoWaitClock())
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+@pytest.fixture
+def simulator_control(backend_simulator):
+    control = SimulatorControl(backend_simulator.url)
+    try:
+        yield control
+    finally:
+        control.close()

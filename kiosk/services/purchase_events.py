@@ -1,0 +1,82 @@
+"""What the money engine tells the flow: one frozen dataclass per outcome or progress step.
+
+The purchase service calls ``on_event`` with these on a worker thread; the controller posts them
+to the UI thread. Money is int cents; times are aware ``datetime``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class QrReady:
+    """The wallet order exists: show this payload as a QR code until ``expires_at``."""
+
+    txn_id: str
+    qr_payload: str
+    expires_at: datetime
+    amount_cents: int
+    method: str
+
+
+@dataclass(frozen=True)
+class CardProgress:
+    """The card terminal moved on: PRESENT_CARD, READING, PIN_ENTRY, AUTHORISING, REMOVE_CARD."""
+
+    txn_id: str
+    stage: str
+
+
+@dataclass(frozen=True)
+class Paid:
+    """The customer's money is taken; crediting follows."""
+
+    txn_id: str
+
+
+@dataclass(frozen=True)
+class Credited:
+    """The plan is on the card. ``balance`` is the backend's new balance (or None)."""
+
+    txn_id: str
+    balance: object | None
+    topup_id: str
+
+
+@dataclass(frozen=True)
+class Declined:
+    """The card was declined: nothing was charged. ``rc`` is the ISO 8583 response code."""
+
+    txn_id: str
+    reason: str
+    rc: str
+
+
+@dataclass(frozen=True)
+class PaymentCancelled:
+    """No payment happened: ``reason`` is expired, customer or unavailable."""
+
+    txn_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Refunded:
+    """The plan could not be credited and the payment went back in full."""
+
+    txn_id: str
+
+
+@dataclass(frozen=True)
+class NeedsAttention:
+    """The outcome is not settled automatically (yet): show the reference and the hotline."""
+
+    txn_id: str
+    reason: str
+
+
+PurchaseEvent = (QrReady | CardProgress | Paid | Credited | Declined | PaymentCancelled
+                 | Refunded | NeedsAttention)
+FINAL_EVENTS = (Credited, Declined, PaymentCancelled, Refunded, NeedsAttention)

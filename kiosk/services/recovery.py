@@ -1,0 +1,123 @@
+"""Start-up recovery and the background reconciler: no unfinished row is ever forgotten.
+
+``recover`` drives every unfinished row forward once (run it before the first sale). The
+``Reconciler`` thread then keeps at what could not be settled yet (orders that could still be
+paid late, credits and refunds the backend did not confirm), until ``late_payment_watch_s`` after
+the row was last touched; after that the row goes to ``needs_attention`` with the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from kiosk.clock import Clock, SystemClock
+from kiosk.services import refunding, settling
+from kiosk.services.crash_points import NO_CRASH, CrashPoints
+from kiosk.services.payment_context import MoneyContext, Unsettled, is_settled
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RecoveryReport:
+    """What one pass did: rows settled now, rows still open, rows handed to a person."""
+
+    settled: tuple[str, ...]
+    still_open: tuple[str, ...]
+    needs_attention: tuple[str, ...]
+
+
+def recover(journal, backend, terminal, settings, clock: Clock | None = None,
+            on_event: Callable[[object], None] | None = None,
+            crash: CrashPoints = NO_CRASH) -> RecoveryReport:
+    """Drive every unfinished row forward once; call before the first sale."""
+    ctx = MoneyContext(journal, backend, terminal, settings, clock or SystemClock(),
+                       on_event or _log_event, crash)
+    return settle_pass(ctx, skip=lambda txn_id: False, give_up=False)
+
+
+def settle_pass(ctx: MoneyContext, skip: Callable[[str], bool], give_up: bool) -> RecoveryReport:
+    """One pass over the unfinished rows; with ``give_up``, rows past the watch go to a person."""
+    settled, still_open, attention = [], [], []
+    for row in ctx.journal.unfinished():
+        if skip(row.id):
+            continue
+        txn = ctx.journal.get(row.id)  # fresh: the row may have moved since the list was read
+        if is_settled(txn):
+            continue
+        try:
+            txn = settling.drive(ctx, txn)
+        except Unsettled as e:
+            txn = ctx.journal.get(txn.id)
+            if give_up and _age_s(ctx, txn) >= ctx.settings.payments.late_payment_watch_s:
+                txn = refunding.attention(ctx, txn, f"not settled automatically: {e.reason}")
+            else:
+                log.info("%s still open (%s): watching", txn.id, e.reason)
+                still_open.append(txn.id)
+                continue
+        except Exception:
+            log.exception("%s could not be driven forward; will try again", row.id)
+            still_open.append(row.id)
+            continue
+        (attention if txn.state == "needs_attention" else settled).append(txn.id)
+    return RecoveryReport(tuple(settled), tuple(still_open), tuple(attention))
+
+
+class Reconciler:
+    """A background thread that keeps settling open rows, on the injected clock."""
+
+    def __init__(self, journal, backend, terminal, settings, clock: Clock | None = None,
+                 on_event: Callable[[object], None] | None = None,
+                 skip: Callable[[str], bool] = lambda txn_id: False,
+                 interval_s: float | None = None, crash: CrashPoints = NO_CRASH):
+        self._ctx = MoneyContext(journal, backend, terminal, settings, clock or SystemClock(),
+                                 on_event or _log_event, crash)
+        self._skip = skip
+        self._interval_s = interval_s or max(settings.payments.poll_interval_s, 1.0)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()  # one pass at a time (thread or run_once)
+        self.last: RecoveryReport = RecoveryReport((), (), ())
+
+    def run_once(self) -> RecoveryReport:
+        """One pass now, on the caller's thread."""
+        with self._lock:
+            self.last = settle_pass(self._ctx, self._skip, give_up=True)
+            return self.last
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="reconciler", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.run_once()
+            except Exception:
+                log.exception("reconciler pass failed; trying again")
+            if self._ctx.pause(self._interval_s, self._stop):
+                return
+
+
+def _age_s(ctx: MoneyContext, txn) -> float:
+    """Seconds since the row last changed, on the engine's clock."""
+    try:
+        stamp = datetime.fromisoformat(txn.updated_at.replace("Z", "+00:00"))
+    except (AttributeError, ValueError):
+        return 0.0
+    return ctx.clock.now() - stamp.timestamp()
+
+
+def _log_event(event) -> None:
+    log.info("recovery: %s", event)

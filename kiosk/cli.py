@@ -19,6 +19,9 @@ COMMANDS: tuple[str, ...] = (
     "backend_simulator",
     "journal",
     "report",
+    "set_pin",
+    "doctor",
+    "printer",
 )
 
 

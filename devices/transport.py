@@ -62,7 +62,7 @@ class DeviceLink:
         on_data: called on the reader thread with each chunk received; when None, chunks are
             buffered for ``read``.
         on_change: called with ``(up, detail)`` whenever the link goes up or down.
-        probe: called on a monitor thread after ``probe_interval_s`` without traffic; returns
+        probe: called on a monitor thread after ``probe_interval_s`` without bytes received; returns
             whether the device answered (a silent device is reported down, and probed again).
     """
 
@@ -131,7 +131,6 @@ class DeviceLink:
         except (serial.SerialException, OSError) as e:
             self._drop_port(f"write failed: {e}")
             raise LinkError(f"{self.name}: write failed: {e}") from None
-        self._last_traffic = time.monotonic()
 
     def read(self, max_bytes: int = 4096, timeout_s: float = 1.0) -> bytes:
         """Buffered bytes (without ``on_data``): at least one, or b"" after ``timeout_s``."""
@@ -221,7 +220,7 @@ class DeviceLink:
                 port.close()
             except Exception:
                 log.debug("%s: closing the port failed", self.name, exc_info=True)
-            log.warning("%s: link down (%s)", self.name, why)
+            (log.warning if report else log.debug)("%s: link down (%s)", self.name, why)
         if report:
             self._set_up(False, why)
         else:

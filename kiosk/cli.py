@@ -22,6 +22,8 @@ COMMANDS: tuple[str, ...] = (
     "set_pin",
     "doctor",
     "printer",
+    "terminal",
+    "device_simulator",
 )
 
 

@@ -1,0 +1,244 @@
+"""A card terminal emulator speaking the ECR protocol over a pty pair or TCP (``devices.links``).
+
+It ACKs, sends EVT progress then one RSP, replays the stored outcome for a repeated ecr_ref,
+answers QUERY from its outcome store (a JSON state file survives restarts), keeps a batch for
+VOID/REFUND/SETTLE, and has the spec's fault switches: link faults in ``simulator_faults``,
+sale outcomes as scenarios (``SCENARIOS``), for every sale or only for the next one.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+from dataclasses import dataclass
+
+from devices import links
+from devices.card_terminal import protocol as p
+from devices.card_terminal.simulator_faults import Faults, SimulatorFrameLink
+from devices.card_terminal.simulator_sale import SaleRun
+from devices.card_terminal.simulator_store import OutcomeStore
+from devices.interfaces import LinkError
+from devices.wirelog import WireLog
+
+log = logging.getLogger(__name__)
+
+SCENARIOS = ("approve", "decline_05", "decline_51", "decline_54", "decline_55", "decline_91",
+             "cancel", "no_card", "silent", "lose_response", "busy")
+
+
+@dataclass(frozen=True)
+class Delays:
+    """How long the simulated customer and acquirer take (tests use ``Delays.none()``)."""
+
+    stage_s: float = 0.6  # between progress events: a sale approves in about 3 s
+    no_card_s: float | None = None  # no card presented: time out after this (None: the sale's timeout_s)
+    cancel_s: float = 1.5  # the customer presses cancel on the terminal after this
+
+    @classmethod
+    def none(cls) -> Delays:
+        return cls(stage_s=0.0, no_card_s=0.0, cancel_s=0.0)
+
+
+class CardTerminalSimulator:
+    """The terminal side. ``start(link, port) -> str`` (what the driver opens), ``stop()``.
+
+    Args:
+        scenario: the outcome of every sale (one of ``SCENARIOS``).
+        state_path: JSON file keeping outcomes across restarts (None: memory only).
+        delays: the simulated customer's pace.
+        faults: link fault switches by name (``nak_frames=2``…), see ``simulator_faults``.
+    """
+
+    def __init__(self, scenario: str = "approve", state_path: str | os.PathLike | None = None,
+                 delays: Delays | None = None, t_ack_s: float = 2.0, t_char_s: float = 0.5,
+                 symlink: str | os.PathLike | None = None, **faults: int | bool):
+        self._check(scenario)
+        self.scenario = scenario
+        self._next_scenario: str | None = None
+        self.delays = delays or Delays()
+        self.store = OutcomeStore(state_path)
+        self.faults = Faults(slow_gap_s=max(0.7, t_char_s + 0.2), **faults)
+        self.wire = WireLog("card_terminal_simulator")
+        self._t_ack_s, self._t_char_s, self._symlink = t_ack_s, t_char_s, symlink
+        self._server: links.LinkServer | None = None
+        self._link: SimulatorFrameLink | None = None
+        self._outbox: queue.Queue[p.Message | None] = queue.Queue()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+        self._running: SaleRun | None = None
+        self.port = ""
+
+    # -- life cycle -------------------------------------------------------------------------
+    def start(self, link: str = "pty", port: int = 0) -> str:
+        self._server = links.serve(link, port, symlink=self._symlink if link == "pty" else None)
+        self._link = SimulatorFrameLink(self._server.write, self._handle, self.wire,
+                                        t_ack_s=self._t_ack_s, t_char_s=self._t_char_s,
+                                        faults=self.faults)
+        self._stop.clear()
+        for target, name in ((self._read_loop, "reader"), (self._send_loop, "sender")):
+            t = threading.Thread(target=target, name=f"terminal-simulator-{name}", daemon=True)
+            self._threads.append(t)
+            t.start()
+        self.port = self._server.port
+        log.info("card terminal simulator on %s (scenario %s)", self.port, self.scenario)
+        return self.port
+
+    def stop(self) -> None:
+        """Stop serving (for the driver: the terminal was unplugged). Outcomes stay stored."""
+        self._stop.set()
+        with self._lock:
+            run = self._running
+        if run is not None:
+            run.cancel_quietly()
+        self._outbox.put(None)
+        if self._server is not None:
+            self._server.close()
+        if self._link is not None:
+            self._link.link_lost()
+        for t in self._threads:
+            t.join(timeout=3.0)
+        self._threads.clear()
+        self._outbox = queue.Queue()
+
+    # -- switches ---------------------------------------------------------------------------
+    def set_scenario(self, scenario: str, next_sale_only: bool = True) -> None:
+        """The outcome of the next sale (or of every sale)."""
+        self._check(scenario)
+        if next_sale_only:
+            self._next_scenario = scenario
+        else:
+            self.scenario, self._next_scenario = scenario, None
+
+    def set_fault(self, name: str, value: int | bool) -> None:
+        """Turn a link fault switch on (a count of frames, or True) or off (0)."""
+        self.faults.set(name, value)
+
+    @property
+    def charges(self) -> int:
+        """Approved sales actually charged (a replayed duplicate is not counted)."""
+        return self.store.charges
+
+    def _check(self, scenario: str) -> None:
+        if scenario not in SCENARIOS:
+            raise ValueError(f"unknown scenario {scenario!r}: expected one of {SCENARIOS}")
+
+    def _busy_now(self) -> bool:
+        return self.scenario == "busy" or self._next_scenario == "busy"
+
+    # -- threads ----------------------------------------------------------------------------
+    def _read_loop(self) -> None:
+        server, link = self._server, self._link
+        while not self._stop.is_set():
+            data = server.read(0.05)
+            if data:
+                link.feed(data)
+
+    def _send_loop(self) -> None:
+        outbox = self._outbox
+        while True:
+            msg = outbox.get()
+            if msg is None or self._stop.is_set():
+                return
+            if self.faults.silent:
+                continue
+            try:
+                self._link.send(msg)
+            except LinkError as e:
+                log.info("simulator: %s", e)
+
+    def send(self, msg: p.Message) -> None:
+        self._outbox.put(msg)
+
+    # -- requests (reader thread) -----------------------------------------------------------
+    def _handle(self, msg: p.Message) -> None:
+        handler = {p.Sale: self._sale, p.Abort: self._abort, p.Query: self._query,
+                   p.Status: self._status, p.Void: self._void, p.Refund: self._refund,
+                   p.Settle: self._settle}.get(type(msg))
+        if handler is None:
+            log.info("simulator: ignoring %s from the ECR", type(msg).__name__)
+            return
+        handler(msg)
+
+    def _status(self, msg: p.Status) -> None:
+        with self._lock:
+            busy = self._running is not None or self._busy_now()
+        self.send(p.TerminalResult("STATUS", msg.ecr_ref, "BUSY" if busy else "READY"))
+
+    def _sale(self, msg: p.Sale) -> None:
+        stored = self.store.get(msg.ecr_ref)
+        if stored is not None:
+            log.info("simulator: %s seen again, replaying its outcome", msg.ecr_ref)
+            self.send(stored)
+            return
+        with self._lock:
+            running = self._running
+            if running is not None and running.sale.ecr_ref == msg.ecr_ref:
+                return  # a duplicate of the running sale: it answers once, when done
+            scenario = self._next_scenario or self.scenario
+            if running is not None or scenario == "busy":
+                if scenario == "busy" and running is None:
+                    self._next_scenario = None
+                self.send(p.TerminalResult("SALE", msg.ecr_ref, "ERROR", amount_cents=msg.amount_cents,
+                                           currency=msg.currency))
+                return
+            self._next_scenario = None
+            self._running = SaleRun(msg, scenario, self.delays, self.store, self.send,
+                                    on_silent=lambda: self.faults.set("silent", True),
+                                    on_done=self._sale_done)
+        self._running.start()
+
+    def _sale_done(self, run: SaleRun) -> None:
+        with self._lock:
+            if self._running is run:
+                self._running = None
+
+    def _abort(self, msg: p.Abort) -> None:
+        with self._lock:
+            run = self._running
+        if run is not None and run.sale.ecr_ref == msg.ecr_ref:
+            run.abort()
+            return
+        stored = self.store.get(msg.ecr_ref)
+        self.send(stored or p.TerminalResult("ABORT", msg.ecr_ref, "NOT_FOUND"))
+
+    def _query(self, msg: p.Query) -> None:
+        with self._lock:
+            run = self._running
+        if run is not None and run.sale.ecr_ref == msg.target_ecr_ref:
+            self.send(p.TerminalResult("QUERY", msg.target_ecr_ref, "IN_PROGRESS"))
+            return
+        stored = self.store.get(msg.target_ecr_ref)
+        self.send(stored or p.TerminalResult("QUERY", msg.target_ecr_ref, "NOT_FOUND"))
+
+    def _void(self, msg: p.Void) -> None:
+        stored = self.store.get(msg.ecr_ref)
+        if stored is None:
+            orig = self.store.voidable(msg.orig_ecr_ref)
+            if orig is None:
+                stored = p.TerminalResult("VOID", msg.ecr_ref, "DECLINED", "12")
+            else:
+                stored = SaleRun.approval("VOID", msg.ecr_ref, orig.amount_cents, orig.currency,
+                                          self.store, orig=orig)
+                self.store.mark_voided(msg.orig_ecr_ref)
+            self.store.record(stored)
+        self.send(stored)
+
+    def _refund(self, msg: p.Refund) -> None:
+        stored = self.store.get(msg.ecr_ref)
+        if stored is None:
+            stored = SaleRun.approval("REFUND", msg.ecr_ref, msg.amount_cents, msg.currency,
+                                      self.store)
+            self.store.record(stored)
+        self.send(stored)
+
+    def _settle(self, msg: p.Settle) -> None:
+        stored = self.store.get(msg.ecr_ref)
+        if stored is None:
+            count, net = self.store.close_batch()
+            stored = SaleRun.approval("SETTLE", msg.ecr_ref, abs(net), "344", self.store)
+            log.info("simulator: batch closed, %d items, net %d cents", count, net)
+            self.store.record(stored)
+        self.send(stored)

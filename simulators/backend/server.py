@@ -50,6 +50,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         except ApiError as e:
             answer = e.answer
+        except Exception:  # a bug in the simulator: say so, as a real server would
+            log.exception("backend simulator failed on %s %s", method, self.path)
+            answer = Answer(500, {"error": "internal", "message": "simulator error"})
         data = json.dumps(answer.body, ensure_ascii=False).encode("utf-8")
         try:
             self.send_response(answer.status)
@@ -83,6 +86,7 @@ class BackendSimulator:
         self._stopping = threading.Event()
         self._held = threading.Condition()
         self._held_count = 0
+        self._release_generation = 0
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -109,7 +113,8 @@ class BackendSimulator:
     def stop(self) -> None:
         if self._server is None:
             return
-        self._stopping.set()  # wakes requests held by a timeout fault
+        self._stopping.set()
+        self.release_held()  # wakes requests held by a timeout fault
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
@@ -179,14 +184,21 @@ class BackendSimulator:
             self.store.save()
         return answer
 
+    def release_held(self) -> None:
+        """End every request held by a timeout fault now (they close without an answer)."""
+        with self._held:
+            self._release_generation += 1
+            self._held.notify_all()
+
     def _hold(self, hold_s: float) -> None:
         with self._held:
             self._held_count += 1
+            generation = self._release_generation
             self._held.notify_all()
-        try:
-            self._stopping.wait(hold_s)
-        finally:
-            with self._held:
+            try:
+                self._held.wait_for(lambda: self._stopping.is_set()
+                                    or self._release_generation != generation, hold_s)
+            finally:
                 self._held_count -= 1
 
     def _authenticate(self, method: str, target: str, headers: dict, raw: bytes) -> str:

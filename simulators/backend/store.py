@@ -37,9 +37,9 @@ class Answer:
 class ApiError(Exception):
     """Raised by a route to answer with an error object."""
 
-    def __init__(self, status: int, code: str, message: str, **extra):
+    def __init__(self, http_status: int, code: str, message: str, **extra):
         super().__init__(message)
-        self.answer = Answer(status, {"error": code, "message": message, **extra})
+        self.answer = Answer(http_status, {"error": code, "message": message, **extra})
 
 
 def fresh_state() -> dict:

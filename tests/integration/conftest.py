@@ -8,10 +8,13 @@ on the real clock. ``backend_client``: a ``BackendClient`` for it whose retries 
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
+import requests
 
+from kiosk.services import signing
 from kiosk.services.backend_client import BackendClient
 from kiosk.services.simulator_control import SimulatorControl
 from simulators.backend import BackendSimulator
@@ -66,3 +69,22 @@ def simulator_control(backend_simulator):
         yield control
     finally:
         control.close()
+
+
+@pytest.fixture
+def signed_request(backend_simulator):
+    """Send one signed request by hand (status codes, headers and bodies as they are)."""
+
+    def send(method: str, path: str, body=None, key: str | None = None, *,
+             kiosk_id: str = KIOSK_ID, secret: str = SECRET, timestamp: int | None = None,
+             timeout_s: float = 5.0) -> requests.Response:
+        data = b"" if body is None else json.dumps(body).encode("utf-8")
+        headers = signing.signed_headers(kiosk_id, secret, method, path,
+                                         int(time.time()) if timestamp is None else timestamp,
+                                         data)
+        if key is not None:
+            headers[signing.HEADER_IDEMPOTENCY] = key
+        return requests.request(method, backend_simulator.url + path, data=data,
+                                headers=headers, timeout=timeout_s)
+
+    return send

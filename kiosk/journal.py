@@ -56,7 +56,6 @@ __all__ = [
 ]
 
 DEFAULT_TZ = "Asia/Hong_Kong"
-_REF_COLUMNS = ("id", "ecr_ref", "void_ecr_ref", "refund_ecr_ref", "credit_key", "refund_key")
 
 
 class Journal:
@@ -167,10 +166,10 @@ class Journal:
             except BaseException as e:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
-                mapped = schema.map_error(e)
+                mapped = schema.map_error(e, self.path)
                 if mapped is e:
                     raise
-                log.error("%s", mapped)
+                log.error("journal write failed: %s", mapped)
                 raise mapped from e
 
     def create(self, method: str, msisdn: str, plan_id: str, quote_id: str, plan_name: dict,
@@ -302,7 +301,10 @@ class Journal:
         with self._mutex:
             if self._conn is None:
                 raise JournalError(f"journal {self.path} is closed")
-            return self._conn.execute(sql, params).fetchall()
+            try:
+                return self._conn.execute(sql, params).fetchall()
+            except sqlite3.Error as e:
+                raise schema.map_error(e, self.path) from e
 
     @staticmethod
     def _get(conn: sqlite3.Connection, txn_id: str) -> Txn:
@@ -313,14 +315,21 @@ class Journal:
         return txn_from_row(row)
 
     def get(self, txn_id: str) -> Txn:
-        with self._mutex:
-            return self._get(self._conn, txn_id)
+        rows = self._read(f"SELECT {COLUMNS} FROM transactions WHERE id = ?", (txn_id,))
+        if not rows:
+            raise TxnNotFound(txn_id)
+        return txn_from_row(rows[0])
 
     def find(self, ref: str) -> Txn | None:
         """A transaction by its id or any of its keys/terminal refs (case-insensitive)."""
         ref = ref.strip().upper()
-        for column in _REF_COLUMNS:
-            rows = self._read(f"SELECT {COLUMNS} FROM transactions WHERE {column} = ?", (ref,))
+        candidates = [("id", ref), ("ecr_ref", ref)]
+        if ref.endswith(("-C", "-R")):
+            candidates.append(("id", ref[:-2]))  # a credit or refund key
+        if ref.endswith(("V", "F")):
+            candidates.append(("ecr_ref", ref[:-1]))  # a void or refund terminal ref
+        for column, value in candidates:
+            rows = self._read(f"SELECT {COLUMNS} FROM transactions WHERE {column} = ?", (value,))
             if rows:
                 return txn_from_row(rows[0])
         return None
@@ -354,8 +363,8 @@ class Journal:
         return [txn_from_row(r) for r in rows]
 
     def report(self, day: date) -> Report:
-        with self._mutex:
-            return reports.build(self._conn, day)
+        """Counts and HKD sums per method and state of one local day."""
+        return reports.build(self._read, day)
 
     def today(self) -> date:
         return datetime.fromtimestamp(self._clock.now(), self.tz).date()

@@ -35,8 +35,11 @@ class FileLock:
             pid = _read_pid(fd)
             os.close(fd)
             raise JournalLocked(str(db_path), pid) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        try:  # the pid is only for the message a second opener gets
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        except OSError as e:
+            log.warning("could not write the pid to %s: %s", lock_path, e)
         return cls(fd, lock_path)
 
     def release(self) -> None:

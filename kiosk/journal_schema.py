@@ -13,7 +13,7 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import quote
 
-from kiosk.journal_models import DiskFull, JournalCorrupt
+from kiosk.journal_models import DiskFull, JournalCorrupt, JournalError
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +39,13 @@ CREATE TABLE transactions (
     quote_id TEXT NOT NULL,
     plan_name_json TEXT NOT NULL,
     language TEXT NOT NULL,
-    out_trade_no TEXT NOT NULL UNIQUE,
-    credit_key TEXT NOT NULL UNIQUE,
-    refund_key TEXT NOT NULL UNIQUE,
+    -- The keys derive from id and ecr_ref (both unique), so only those two carry an index.
+    out_trade_no TEXT NOT NULL CHECK (out_trade_no = id),
+    credit_key TEXT NOT NULL CHECK (credit_key = id || '-C'),
+    refund_key TEXT NOT NULL CHECK (refund_key = id || '-R'),
     ecr_ref TEXT NOT NULL UNIQUE,
-    void_ecr_ref TEXT NOT NULL UNIQUE,
-    refund_ecr_ref TEXT NOT NULL UNIQUE,
+    void_ecr_ref TEXT NOT NULL CHECK (void_ecr_ref = ecr_ref || 'V'),
+    refund_ecr_ref TEXT NOT NULL CHECK (refund_ecr_ref = ecr_ref || 'F'),
     batch_no INTEGER,
     card_last4 TEXT,
     card_brand TEXT,
@@ -61,6 +62,7 @@ CREATE TABLE transactions (
 );
 -- The day's report reads only this index (covering): per day, method, state, amount.
 CREATE INDEX transactions_report ON transactions (local_day, method, state, amount_cents);
+CREATE INDEX transactions_day_seq ON transactions (local_day, seq);
 CREATE INDEX transactions_state ON transactions (state);
 CREATE INDEX transactions_number_kept ON transactions (created_at) WHERE msisdn IS NOT NULL;
 CREATE TABLE events (
@@ -125,9 +127,10 @@ def verify(conn: sqlite3.Connection, path: Path, full_check: bool = True) -> int
     """Check integrity and version before anything is written; returns the schema version."""
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
+        known = len(MIGRATIONS)
+        if version > known:
             raise JournalCorrupt(str(path), f"schema version {version} is newer than this "
-                                            f"program knows ({SCHEMA_VERSION})")
+                                            f"program knows ({known})")
         if full_check:
             problems = [line for r in conn.execute("PRAGMA quick_check(5)")
                         for line in r[0].splitlines() if not line.startswith("***")]
@@ -145,12 +148,13 @@ def prepare(conn: sqlite3.Connection, path: Path) -> None:
         raise JournalCorrupt(str(path), f"cannot switch to WAL mode (got {mode})")
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
-    migrate(conn)
+    migrate(conn, path)
 
 
-def migrate(conn: sqlite3.Connection) -> None:
+def migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Run the migrations this file has not had yet, each in one SQLite transaction."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
-    for target in range(version + 1, SCHEMA_VERSION + 1):
+    for target in range(version + 1, len(MIGRATIONS) + 1):
         script = MIGRATIONS[target - 1]
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -161,7 +165,7 @@ def migrate(conn: sqlite3.Connection) -> None:
         except BaseException as e:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            mapped = map_error(e)
+            mapped = map_error(e, path)
             if mapped is e:
                 raise
             raise mapped from e
@@ -181,12 +185,16 @@ def _statements(script: str) -> list[str]:
     return out
 
 
-def map_error(e: BaseException) -> BaseException:
-    """SQLITE_FULL / ENOSPC → DiskFull; anything else unchanged."""
-    if isinstance(e, sqlite3.Error):
-        code = getattr(e, "sqlite_errorcode", 0) & 0xFF
-        if code == sqlite3.SQLITE_FULL or "disk is full" in str(e):
-            return DiskFull(f"journal write refused, disk full: {e}")
+def map_error(e: BaseException, path: Path | str = "") -> BaseException:
+    """SQLite failures as journal errors: SQLITE_FULL / ENOSPC → DiskFull, SQLITE_CORRUPT /
+    NOTADB → JournalCorrupt, any other SQLite error → JournalError; anything else unchanged."""
     if isinstance(e, OSError) and e.errno == errno.ENOSPC:
         return DiskFull(f"journal write refused, disk full: {e}")
-    return e
+    if not isinstance(e, sqlite3.Error):
+        return e
+    code = getattr(e, "sqlite_errorcode", 0) & 0xFF
+    if code == sqlite3.SQLITE_FULL or "disk is full" in str(e):
+        return DiskFull(f"journal write refused, disk full: {e}")
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return JournalCorrupt(str(path), f"SQLite says: {e}")
+    return JournalError(f"journal {path}: {e}")

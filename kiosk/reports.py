@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
+from collections.abc import Callable
 from datetime import date
 
 from kiosk.journal_models import FINAL_STATES, STATES, Report, ReportLine
@@ -16,11 +16,10 @@ from kiosk.journal_models import FINAL_STATES, STATES, Report, ReportLine
 log = logging.getLogger(__name__)
 
 
-def build(conn: sqlite3.Connection, day: date) -> Report:
-    """The report of one local day, from the journal's connection."""
-    rows = conn.execute(
-        "SELECT method, state, COUNT(*), TOTAL(amount_cents) FROM transactions"
-        " WHERE local_day = ? GROUP BY method, state", (day.isoformat(),)).fetchall()
+def build(read: Callable[[str, tuple], list[tuple]], day: date) -> Report:
+    """The report of one local day; *read* runs a query on the journal (``Journal._read``)."""
+    rows = read("SELECT method, state, COUNT(*), SUM(amount_cents) FROM transactions"
+                " WHERE local_day = ? GROUP BY method, state", (day.isoformat(),))
     order = {s: i for i, s in enumerate(STATES)}
     lines = sorted((ReportLine(m, s, int(n), int(c)) for m, s, n, c in rows),
                    key=lambda ln: (ln.method, order.get(ln.state, len(order))))

@@ -10,11 +10,13 @@ import textwrap
 
 import pytest
 
+from kiosk import journal_schema as schema
 from kiosk.clock import FakeClock
 from kiosk.journal import (
     DiskFull,
     Journal,
     JournalCorrupt,
+    JournalError,
     JournalLocked,
     JournalMissing,
     JournalReadOnly,
@@ -170,3 +172,32 @@ def test_free_space_check(tmp_path):
     with Journal.open(tmp_path / "j.sqlite3", "K01") as j:
         assert j.free_space_ok(1)
         assert not j.free_space_ok(10**12)  # an exabyte is never free
+
+
+def test_a_new_migration_is_applied_once_and_keeps_the_rows(tmp_path, monkeypatch):
+    path = tmp_path / "j.sqlite3"
+    with Journal.open(path, "K01") as j:
+        t = add(j)[0]
+    v2 = ("ALTER TABLE transactions ADD COLUMN loyalty_id TEXT;\n"
+          "CREATE INDEX t_loyalty ON transactions (loyalty_id);")
+    monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, v2))
+    for _ in range(2):
+        with Journal.open(path, "K01") as j:
+            assert j._conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
+            assert j.get(t.id) == t
+            j._conn.execute("SELECT loyalty_id FROM transactions").fetchall()
+
+
+def test_a_failing_migration_leaves_the_file_at_its_version(tmp_path, monkeypatch):
+    path = tmp_path / "j.sqlite3"
+    with Journal.open(path, "K01") as j:
+        t = add(j)[0]
+    broken = "ALTER TABLE transactions ADD COLUMN half TEXT;\nCREATE TABLE transactions (x);"
+    monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, broken))
+    with pytest.raises(JournalError, match="already exists"):
+        Journal.open(path, "K01")
+    monkeypatch.undo()
+    with Journal.open(path, "K01") as j:
+        assert j._conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        columns = [r[1] for r in j._conn.execute("PRAGMA table_info(transactions)")]
+        assert "half" not in columns and j.get(t.id) == t

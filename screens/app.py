@@ -1,0 +1,121 @@
+"""The kiosk's Kivy app: fonts, theme, lockdown, the router, and the link to the controller.
+
+The app renders ``controller.state`` / ``controller.view`` and passes taps to the controller's
+intents; it holds no flow or payment logic. ``post`` is how the controller's workers reach the UI
+thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import asdict
+from pathlib import Path
+from types import SimpleNamespace
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.text import LabelBase
+from kivy.core.window import Window
+from kivy.properties import ObjectProperty, StringProperty
+from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.screenmanager import ScreenManager
+
+from screens import lockdown
+from screens.kv import load_beside
+from screens.router import Router
+from screens.theme import Theme, rgba
+
+log = logging.getLogger(__name__)
+
+TICK_S = 0.25  # how often the controller's timers are checked
+
+
+def post(fn: Callable[[], None]) -> None:
+    """Run *fn* on the UI thread at the next frame (safe to call from any thread)."""
+    Clock.schedule_once(lambda _dt: fn(), 0)
+
+
+def font_name(language: str) -> str:
+    return f"kiosk-{language}"
+
+
+class KioskApp(App):
+    """The customer app. ``fonts`` maps each language to its (regular, bold) font files."""
+
+    language = StringProperty("zh-Hant")
+    font_name = StringProperty("Roboto")
+    state = StringProperty("")
+    controller = ObjectProperty(None)
+    theme = ObjectProperty(None)
+    c = ObjectProperty(None)  # colours by palette name, as Kivy RGBA
+    m = ObjectProperty(None)  # the theme's metrics
+
+    def __init__(self, controller, theme: Theme, fonts: Mapping[str, tuple[Path, Path]],
+                 extra_screens: Mapping[str, Callable[..., object]] | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.controller = controller
+        self.theme = theme
+        self.c = SimpleNamespace(**{k: rgba(v) for k, v in asdict(theme.palette).items()})
+        self.m = theme.metrics
+        self.title = "Top-up kiosk"
+        self._fonts = fonts
+        self._extra_screens = dict(extra_screens or {})
+        self.router: Router | None = None
+        self.frame_listeners: list[Callable[[], None]] = []
+
+    def build(self):
+        lockdown.lock_window()
+        if self.theme.portrait and Window.width > Window.height:
+            Window.rotation = 90
+        for language, (regular, bold) in self._fonts.items():
+            LabelBase.register(font_name(language), str(regular), fn_bold=str(bold))
+        self.font_name = font_name(self.language)
+        load_beside(__file__)
+        from screens.states import SCREENS
+        from screens.widgets.still_there import StillThereOverlay
+
+        root = FloatLayout()
+        manager = ScreenManager()
+        root.add_widget(manager)
+        screens = {**SCREENS, **self._extra_screens}
+        self.router = Router(manager, screens, overlay=StillThereOverlay(), overlay_host=root)
+        self.controller.subscribe(self.show)
+        self.show(self.controller.state, self.controller.view)
+        Window.bind(on_touch_down=self._touched, on_key_down=self._key_down)
+        Window.bind(on_flip=self._flipped)
+        self._ticker = Clock.schedule_interval(self._tick, TICK_S)
+        return root
+
+    def show(self, state: str, view) -> None:
+        """The controller's callback (UI thread): switch language and font, then the screen."""
+        if view.language != self.language:
+            self.font_name = font_name(view.language)
+            self.language = view.language
+        self.state = state
+        self.router.show(state, view)
+
+    def on_stop(self) -> None:
+        ticker = getattr(self, "_ticker", None)
+        if ticker is not None:
+            ticker.cancel()
+
+    def _tick(self, _dt) -> None:
+        self.controller.tick()
+
+    def _touched(self, _window, _touch) -> None:
+        self.controller.touch()  # returns None: the touch goes on to the widgets
+
+    def _key_down(self, _window, key, _scancode, codepoint, _modifiers) -> bool:
+        if key in lockdown.BLOCKED_KEYS:
+            return True
+        screen = self.router.manager.current_screen
+        return bool(screen.on_key(codepoint or "", key))
+
+    def _flipped(self, *_args) -> None:
+        for listener in list(self.frame_listeners):
+            listener()
+
+    # Kivy's settings panel (F1) is not for customers.
+    def open_settings(self, *_args) -> bool:
+        return False

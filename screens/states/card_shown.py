@@ -1,0 +1,74 @@
+"""The customer's card: type, data left, expiry, masked owner, and the offers to choose from."""
+
+from __future__ import annotations
+
+from kivy.properties import BooleanProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+
+from kiosk.redact import mask_phone
+from screens.kv import load_beside
+from screens.states.base import KioskScreen
+from screens.text import _, data_amount, date_text, localized, money
+
+
+class OfferTile(ButtonBehavior, BoxLayout):
+    """One offer: name, data and days, price (list price struck through under a promotion)."""
+
+    quote_id = StringProperty("")
+    title = StringProperty("")
+    detail = StringProperty("")
+    price = StringProperty("")
+    list_price = StringProperty("")
+    promotion = StringProperty("")
+    pressed = BooleanProperty(False)
+
+    def on_state(self, _instance, state: str) -> None:
+        self.pressed = state == "down"
+
+
+def offer_texts(offer, language: str) -> dict[str, str]:
+    """What an offer tile shows, in *language*."""
+    struck = offer.promotion is not None and offer.list_price_cents > offer.price_cents
+    return {
+        "quote_id": offer.quote_id,
+        "title": localized(offer.name, language),
+        "detail": _("offer.detail", language, data=data_amount(offer.data_mb, language),
+                    days=offer.validity_days),
+        "price": money(offer.price_cents),
+        "list_price": money(offer.list_price_cents) if struck else "",
+        "promotion": localized(offer.promotion.label, language) if offer.promotion else "",
+    }
+
+
+class CardShownScreen(KioskScreen):
+    number = StringProperty("")
+    card_type = StringProperty("")
+    owner_hint = StringProperty("")
+    data_left = StringProperty("")
+    expires = StringProperty("")
+
+    def render(self, view) -> None:
+        subscriber, lang = view.subscriber, view.language
+        if subscriber is None:
+            return
+        self.number = mask_phone(view.msisdn or "")  # the full number is shown once, on confirm
+        self.card_type = _("card_type." + subscriber.card.type, lang)
+        self.owner_hint = subscriber.owner_hint or ""
+        self.data_left = data_amount(subscriber.balance.data_mb_left, lang)
+        self.expires = date_text(subscriber.balance.expires_at, lang)
+        self._show_offers(view.offers, lang)
+
+    def _show_offers(self, offers, language: str) -> None:
+        grid = self.ids.offers
+        texts = [offer_texts(offer, language) for offer in offers]
+        while len(grid.children) > len(texts):
+            grid.remove_widget(grid.children[0])
+        while len(grid.children) < len(texts):
+            grid.add_widget(OfferTile())
+        for tile, values in zip(reversed(grid.children), texts, strict=True):
+            for key, value in values.items():
+                setattr(tile, key, value)
+
+
+load_beside(__file__)

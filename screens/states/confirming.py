@@ -1,0 +1,70 @@
+"""Confirm and pay: the full number once, the plan, the price; a payment button is the confirmation."""
+
+from __future__ import annotations
+
+from kivy.properties import ListProperty, StringProperty
+from kivy.uix.gridlayout import GridLayout
+
+from screens.kv import load_beside
+from screens.states.base import KioskScreen
+from screens.text import _, data_amount, localized, money
+from screens.widgets.buttons import KioskButton
+
+
+class PayButton(KioskButton):
+    """Pays with ``method``. The controller makes a second tap harmless; the button also stops
+    listening after its first tap until the screen is shown again, so a frantic double tap sends
+    one intent."""
+
+    method = StringProperty("")
+
+
+class MethodBar(GridLayout):
+    methods = ListProperty([])
+
+
+class ConfirmingScreen(KioskScreen):
+    number = StringProperty("")
+    plan = StringProperty("")
+    detail = StringProperty("")
+    price = StringProperty("")
+    list_price = StringProperty("")
+    promotion = StringProperty("")
+    total = StringProperty("")
+    methods = ListProperty([])
+
+    def render(self, view) -> None:
+        offer, lang = view.offer, view.language
+        self.number = view.number_display
+        if offer is not None:
+            promoted = offer.promotion is not None and offer.list_price_cents > offer.price_cents
+            self.plan = localized(offer.name, lang)
+            self.detail = _("offer.detail", lang, data=data_amount(offer.data_mb, lang),
+                            days=offer.validity_days)
+            self.list_price = money(offer.list_price_cents) if promoted else ""
+            self.promotion = localized(offer.promotion.label, lang) if offer.promotion else ""
+            self.price = money(offer.price_cents)
+            self.total = money(offer.price_cents)
+        if list(view.methods) != self.methods:
+            self.methods = list(view.methods)
+            self._build_buttons()
+
+    def on_pre_enter(self, *_args) -> None:
+        for button in self.ids.methods.children:
+            button.disabled = False
+
+    def pay(self, button: PayButton) -> None:
+        for other in self.ids.methods.children:
+            other.disabled = True
+        self.controller.pay(button.method)
+
+    def _build_buttons(self) -> None:
+        bar = self.ids.methods
+        bar.clear_widgets()
+        for method in self.methods:
+            button = PayButton(method=method, kind="primary")
+            button.bind(on_release=self.pay)
+            bar.add_widget(button)
+
+
+load_beside(__file__)

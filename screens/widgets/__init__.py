@@ -1,0 +1,1 @@
+"""Reusable widgets of the customer screens; each module loads its ``.kv`` beside it."""

@@ -201,3 +201,40 @@ def test_a_failing_migration_leaves_the_file_at_its_version(tmp_path, monkeypatc
         assert j._conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         columns = [r[1] for r in j._conn.execute("PRAGMA table_info(transactions)")]
         assert "half" not in columns and j.get(t.id) == t
+
+
+WRITER = textwrap.dedent("""
+    import sys
+    from kiosk.journal import Journal
+    j = Journal.open(sys.argv[1], "K01")
+    while True:
+        t = j.create("fps", "85291234567", "P", "Q", {}, 1800, 1800, "en")
+        print(t.id, "created", flush=True)
+        for state in ("order_pending", "awaiting_payment", "paid", "credit_pending", "credited"):
+            j.advance(t.id, state, detail={"pad": "x" * 500})
+            print(t.id, state, flush=True)
+""")
+
+
+def test_sigkill_mid_writes_loses_no_commit_and_leaves_nothing_half_written(tmp_path):
+    path = tmp_path / "j.sqlite3"
+    child = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    reported: dict[str, str] = {}
+    try:
+        for _ in range(157):  # stop somewhere in the middle of a purchase
+            txn_id, state = child.stdout.readline().split()
+            reported[txn_id] = state
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.communicate(timeout=60)
+    order = ["created", "order_pending", "awaiting_payment", "paid", "credit_pending", "credited"]
+    with Journal.open(path, "K01") as j:  # opens: integrity check passed
+        rows = j.list(limit=1000)
+        assert [t.seq for t in reversed(rows)] == list(range(1, len(rows) + 1))
+        for t in rows:
+            events = j.events(t.id)
+            assert [e.to_state for e in events] == order[:order.index(t.state) + 1]
+            if t.id in reported:  # every reported commit is there (perhaps one step further)
+                assert order.index(t.state) >= order.index(reported[t.id])
+        assert set(reported) <= {t.id for t in rows}

@@ -33,6 +33,7 @@ class KioskSection:
     hotline: str
     default_language: str
     data_dir: str
+    e_receipt_url: str
 
 
 @dataclass(frozen=True)

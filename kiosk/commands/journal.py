@@ -23,21 +23,24 @@ def register(subparsers, common) -> None:
     parser = subparsers.add_parser("journal", parents=[common],
                                    help="list and show transactions (read-only)")
     sub = parser.add_subparsers(dest="journal_command", metavar="ACTION", required=True)
-    listing = sub.add_parser("list", parents=[common, _options()], help="transactions, newest first")
+    listing = sub.add_parser("list", parents=[_options()], help="transactions, newest first")
     listing.add_argument("--date", type=parse_day, default=None, metavar="YYYY-MM-DD",
                          help="only this local day")
     listing.add_argument("--limit", type=int, default=50, metavar="N")
-    show = sub.add_parser("show", parents=[common, _options()],
+    show = sub.add_parser("show", parents=[_options()],
                           help="one transaction and its events")
     show.add_argument("ref", metavar="REF",
                       help="transaction id, terminal reference (K01-000123) or key")
-    sub.add_parser("pending", parents=[common, _options()],
+    sub.add_parser("pending", parents=[_options()],
                    help="unfinished transactions and those needing attention")
     parser.set_defaults(func=run)
 
 
 def _options() -> argparse.ArgumentParser:
     opts = argparse.ArgumentParser(add_help=False)
+    # --config again after the action; SUPPRESS keeps a value given before the action.
+    opts.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS,
+                      help="settings profile (default: config/demo.toml)")
     opts.add_argument("--json", action="store_true", help="print JSON")
     opts.add_argument("--journal", metavar="PATH", default=None,
                       help="journal file (default: journal.path from settings)")

@@ -98,3 +98,16 @@ def test_pending(capsys, owner):
 def test_missing_journal(capsys, tmp_path):
     status = main(["report", "--journal", str(tmp_path / "none.sqlite3")])
     assert status == 1 and "no journal" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("before", [True, False])
+def test_journal_path_from_the_settings_profile(capsys, owner, tmp_path, before):
+    profile = tmp_path / "site.toml"
+    profile.write_text(f'[kiosk]\nid = "K01"\ndata_dir = "{owner.path.parent}"\n'
+                       f'[journal]\npath = "{owner.path.name}"\n', encoding="utf-8")
+    argv = (["journal", "--config", str(profile), "list", "--json"] if before
+            else ["journal", "list", "--json", "--config", str(profile)])
+    assert main(argv) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 4
+    assert main(["report", "--config", str(profile)]) == 0
+    assert "kiosk K01" in capsys.readouterr().out

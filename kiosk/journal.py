@@ -68,6 +68,8 @@ class Journal(JournalView):
             JournalCorrupt: not a database, failed quick_check, or a newer schema; file untouched.
             DiskFull: the schema could not be written.
         """
+        if not (kiosk_id and kiosk_id.isalnum()):
+            raise ValueError(f"kiosk id must be letters and digits, got {kiosk_id!r}")
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         lock = FileLock.acquire(path)
@@ -127,8 +129,7 @@ class Journal(JournalView):
                 yield conn
                 conn.execute("COMMIT")
             except BaseException as e:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
+                _rollback(conn)
                 mapped = schema.map_error(e, self.path)
                 if mapped is e:
                     raise
@@ -178,7 +179,7 @@ class Journal(JournalView):
             if is_final(new_state):
                 values["msisdn"] = None  # the full number is no longer needed
             self._set(conn, old, values, at)
-            info = {k: v for k, v in fields.items()} | (detail or {})
+            info = dict(fields) | (detail or {})
             self._event(conn, txn_id, at, "state", old.state, new_state, info, old.msisdn)
             txn = self._get(conn, txn_id)
         log.info("txn %s %s -> %s", txn_id, old.state, new_state)
@@ -254,6 +255,14 @@ class Journal(JournalView):
                      " VALUES (?, ?, ?, ?, ?, ?)", (txn_id, at, kind, from_state, to_state, text))
 
 
-
 def _zone(tz: str | tzinfo) -> tzinfo:
     return ZoneInfo(tz) if isinstance(tz, str) else tz
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Undo the open transaction; a failing rollback must not hide the original error."""
+    try:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+    except sqlite3.Error as e:
+        log.error("journal rollback failed: %s", e)

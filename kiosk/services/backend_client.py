@@ -116,7 +116,7 @@ class BackendClient:
     def close_payment(self, out_trade_no: str) -> str:
         answer = self.call("POST", f"/v1/payments/{_seg(out_trade_no)}/close", {},
                            repeatable=True)
-        return self._parsed(lambda d: m._get(d, "status", str), answer)
+        return self._parsed(m.parse_close, answer)
 
     def create_topup(self, credit_key: str, msisdn: str, quote_id: str, plan_id: str,
                      amount_cents: int, method: str, reference: str,

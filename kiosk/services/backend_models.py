@@ -206,6 +206,10 @@ def parse_refund(d: dict) -> Refund:
     return Refund(_get(d, "refund_id", str), _get(d, "status", str))
 
 
+def parse_close(d: dict) -> str:
+    return _get(d, "status", str)
+
+
 def parse_commands(d: dict) -> tuple[Command, ...]:
     return tuple(Command(_get(c, "id", str), _get(c, "kind", str))
                  for c in _get(d, "commands", list))

@@ -111,3 +111,14 @@ def test_journal_path_from_the_settings_profile(capsys, owner, tmp_path, before)
     assert len(json.loads(capsys.readouterr().out)) == 4
     assert main(["report", "--config", str(profile)]) == 0
     assert "kiosk K01" in capsys.readouterr().out
+
+
+def test_list_of_a_day(capsys, owner):
+    status, out, _ = run(capsys, owner, "journal", "list", "--json", "--date",
+                         owner.today().isoformat())
+    assert status == 0 and len(json.loads(out)) == 4
+    status, out, _ = run(capsys, owner, "journal", "list", "--date", "2001-01-01")
+    assert status == 0 and out.strip() == "(no transactions)"
+    with pytest.raises(SystemExit):
+        main(["journal", "list", "--date", "25/11/2026"])
+    assert "not a date" in capsys.readouterr().err

@@ -15,6 +15,8 @@ from kiosk.journal import IllegalTransition, Journal
 from kiosk.journal_models import STATES
 from tests.unit.test_journal_transitions import FINAL, expected_moves
 
+RETENTION_S = 7 * 86400
+
 
 class JournalMachine(RuleBasedStateMachine):
     txns = Bundle("txns")
@@ -35,10 +37,11 @@ class JournalMachine(RuleBasedStateMachine):
     def create(self, method, amount):
         t = self.journal.create(method, "85291234567", "P", "Q", {}, amount, amount, "en")
         kind = "card" if method == "card" else "wallet"
-        self.model[t.id] = {"kind": kind, "state": "created", "events": 1, "amount": amount}
+        self.model[t.id] = {"kind": kind, "state": "created", "events": 1, "amount": amount,
+                            "born": self.clock.now(), "expired": False}
         return t.id
 
-    @rule(txn_id=txns, dest=st.sampled_from(STATES), seconds=st.integers(0, 3600))
+    @rule(txn_id=txns, dest=st.sampled_from(STATES), seconds=st.integers(0, 3 * 86400))
     def move(self, txn_id, dest, seconds):
         self.clock.advance(seconds)
         entry = self.model[txn_id]
@@ -64,6 +67,16 @@ class JournalMachine(RuleBasedStateMachine):
         self.journal.note(txn_id, "poll", {"status": "pending"})
         self.model[txn_id]["events"] += 1
 
+    @rule()
+    def expire(self):
+        masked = self.journal.mask_expired_numbers(self.clock.now())
+        due = [e for e in self.model.values() if not e["expired"] and e["state"] not in FINAL
+               and e["born"] < self.clock.now() - RETENTION_S]
+        for entry in due:
+            entry["expired"] = True
+            entry["events"] += 1
+        assert masked == len(due)
+
     @invariant()
     def rows_match_the_model(self):
         rows = self.journal.list(limit=10_000)
@@ -72,7 +85,7 @@ class JournalMachine(RuleBasedStateMachine):
             entry = self.model[t.id]
             assert t.state == entry["state"] and t.state in STATES
             assert t.amount_cents == entry["amount"]
-            assert (t.msisdn is None) == (t.state in FINAL)
+            assert (t.msisdn is None) == (t.state in FINAL or entry["expired"])
             assert len(self.journal.events(t.id)) == entry["events"]
 
 

@@ -24,6 +24,7 @@ COMMANDS: tuple[str, ...] = (
     "printer",
     "terminal",
     "device_simulator",
+    "robot",
 )
 
 
@@ -36,7 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
-        importlib.import_module(f"kiosk.commands.{name}").register(sub, common)
+        # A dotted name is a module path (screens.commands: the UI, kept out of kiosk's imports).
+        module = name if "." in name else f"kiosk.commands.{name}"
+        importlib.import_module(module).register(sub, common)
     return parser
 
 

@@ -80,12 +80,20 @@ class KioskApp(App):
         root.add_widget(manager)
         screens = {**SCREENS, **self._extra_screens}
         self.router = Router(manager, screens, overlay=StillThereOverlay(), overlay_host=root)
-        self.controller.subscribe(self.show)
-        self.show(self.controller.state, self.controller.view)
+        self._unsubscribe = None
+        self.attach(self.controller)
         Window.bind(on_touch_down=self._touched, on_key_down=self._key_down)
         Window.bind(on_flip=self._flipped)
         self._ticker = Clock.schedule_interval(self._tick, TICK_S)
         return root
+
+    def attach(self, controller) -> None:
+        """Render *controller* from now on (tests give each case a fresh controller)."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        self.controller = controller
+        self._unsubscribe = controller.subscribe(self.show)
+        self.show(controller.state, controller.view)
 
     def show(self, state: str, view) -> None:
         """The controller's callback (UI thread): switch language and font, then the screen."""

@@ -1,0 +1,83 @@
+"""The maintenance part of ``kiosk demo --screenshots``: gesture, PIN pad, status, attention,
+settlement, exit, each saved as a PNG. Also used by the UI tests to reach the screens by taps.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from kivy.core.window import Window
+from kivy.tests.common import UnitTestTouch
+
+log = logging.getLogger(__name__)
+
+DEMO_OPERATOR, DEMO_PIN = "1001", "246813"  # set by ensure_demo_operator (demo profile only)
+CORNERS = ("top_left", "top_right", "bottom_right", "bottom_left")
+
+
+def ensure_demo_operator(pins, now: float) -> None:
+    """Give the demo its documented operator (1001 / 246813) when it has none."""
+    if DEMO_OPERATOR not in pins.operators():
+        pins.set_pin(DEMO_OPERATOR, DEMO_PIN, now)
+
+
+def corner_taps(driver) -> None:
+    """The hidden gesture: the four corners clockwise from the top left."""
+    width, height = Window.size
+    inset = 8
+    points = {"top_left": (inset, height - inset), "top_right": (width - inset, height - inset),
+              "bottom_right": (width - inset, inset), "bottom_left": (inset, inset)}
+    for corner in CORNERS:
+        touch = UnitTestTouch(*points[corner])
+        touch.touch_down()
+        touch.touch_up()
+        driver.frames(1)
+
+
+def sign_in(driver, operator: str = DEMO_OPERATOR, pin: str = DEMO_PIN,
+            shoot: Callable[[str], None] | None = None) -> None:
+    """Type the operator id and PIN on the maintenance keypad."""
+    from screens.widgets.keypad import Keypad
+
+    def key(d):
+        return driver.find(lambda w: w.__class__.__name__ == "DigitKey" and w.text == d
+                           and isinstance(w.parent, Keypad))
+    for d in operator:
+        driver.tap(key(d))
+    driver.tap(driver.button("Next"))
+    for d in pin[:-2]:
+        driver.tap(key(d))
+    if shoot:
+        shoot("maintenance-1-pin")
+    for d in pin[-2:]:
+        driver.tap(key(d))
+    driver.tap(driver.button("Sign in"))
+
+
+def walk(driver, console, out_dir: Path, prefix: str = "") -> list[Path]:
+    """From attract: gesture, sign in, every page with a screenshot, then exit. The PNG paths."""
+    shots: list[Path] = []
+
+    def shoot(name: str) -> None:
+        driver.frames(2)
+        shots.append(driver.screenshot(Path(out_dir) / f"{prefix}{name}.png"))
+
+    corner_taps(driver)
+    driver.wait_state("maintenance")
+    sign_in(driver, shoot=shoot)
+    driver.wait_for(lambda: console.page == "status", what="maintenance status page")
+    driver.tap(driver.button("Test print"))
+    shoot("maintenance-2-status")
+    driver.tap(driver.find(lambda w: getattr(w, "text", "").startswith("Needs attention (")))
+    rows = console.actions.needing_attention()
+    if rows:
+        console.select(rows[0].id)
+        driver.app.router.manager.get_screen("maintenance").refresh()
+    shoot("maintenance-3-attention")
+    driver.tap(driver.button("Today's settlement"))
+    shoot("maintenance-4-settlement")
+    driver.tap(driver.button("Exit maintenance"))
+    driver.wait_state("attract")
+    return shots

@@ -1,0 +1,60 @@
+"""Staff-facing text of the maintenance screens (English), and outcome messages by code."""
+
+from __future__ import annotations
+
+from screens.text import money
+
+MESSAGES = {
+    "wrong": "Wrong operator ID or PIN. {attempts} tries left before entry locks.",
+    "locked": "Too many wrong PINs: entry is locked for {minutes} more minutes.",
+    "retry_credit.credited": "Credited.",
+    "retry_credit.already_credited": "Already credited (same key): nothing more was done.",
+    "retry_credit.needs_attention": "The backend still cannot confirm: left for later.",
+    "refund.refunded": "Refunded.",
+    "refund.already_refunded": "Already refunded (same key): nothing more was done.",
+    "refund.already_credited": "Not refunded: the plan was credited.",
+    "resolve.resolved": "Marked resolved with the note.",
+    "resolve.already_resolved": "Already resolved.",
+    "test_print.printed": "Test page printed.",
+    "test_print.no_printer": "No printer configured.",
+    "terminal_status.online": "Terminal online.",
+    "settle.settled": "Batch {batch_no} settled and closed.",
+    "print_settlement.printed": "Settlement report printed.",
+    "paper_replaced.alert_cleared": "Low-paper alert cleared.",
+    "take_out_of_service.out_of_service":
+        "Out of service (after the current customer, if one is paying).",
+    "put_in_service.in_service": "Back in service.",
+    "put_in_service.degraded": "Back in service, with limits (see status).",
+    "put_in_service.out_of_service": "Switched on, but still out of service (see status).",
+    "restart_app.restarting": "Restarting…",
+}
+
+NOTES = {
+    "Resolve: refunded by hand": "refunded to the customer by hand",
+    "Resolve: no payment found": "checked the wallet/terminal records: no payment",
+    "Resolve: customer contacted": "customer contacted by the hotline",
+}
+
+ACTION_LABELS = {"retry_credit": "Retry credit", "refund": "Refund"}
+
+
+def message(code: str, args: dict) -> str:
+    """The text for an outcome code, or a readable form of the code itself."""
+    template = MESSAGES.get(code)
+    if template is None:
+        return code.replace("_", " ").replace(".", ": ") if code else ""
+    try:
+        return template.format(**args)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+def txn_line(txn) -> str:
+    return (f"{txn.id}  {txn.method}  {money(txn.amount_cents)}  "
+            f"{txn.attention_reason or txn.state}")
+
+
+def event_line(event) -> str:
+    move = f"{event.from_state} → {event.to_state}" if event.to_state else event.kind
+    detail = ", ".join(f"{k}={v}" for k, v in sorted(event.detail.items()))[:90]
+    return f"{event.at[11:19]}  {move}  {detail}".rstrip()

@@ -1,0 +1,163 @@
+"""A customer taps through the real app off-screen: QR and card, decline, cancel, walk-away."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from kiosk.services import purchase_events as ev
+from kiosk.services.backend_models import Balance
+from tests.ui.steps import (
+    FPS_PAYLOAD,
+    enter_number_and_choose_offer,
+    pay_button,
+    show_qr,
+    tap_text,
+    texts_on_screen,
+)
+
+pytestmark = [pytest.mark.ui, pytest.mark.slow]
+
+NEW_BALANCE = Balance(11469, datetime(2026, 12, 31, 15, 59, tzinfo=UTC))
+
+
+def test_qr_purchase_from_attract_to_done_in_eleven_taps(kiosk, tmp_path):
+    """GIVEN the attract screen WHEN the customer types an HK number, picks a plan and taps FPS
+    THEN the QR on screen decodes to the order's payload, and after payment the plan is shown."""
+    import zxingcpp
+    from PIL import Image
+
+    enter_number_and_choose_offer(kiosk)
+    kiosk.driver.tap(pay_button(kiosk, "fps"))
+    kiosk.driver.wait_state("paying_qr")
+    assert kiosk.purchases.started == [(kiosk.purchases.txn_id, "fps")]
+    assert kiosk.lookups == ["85291234567"]
+    show_qr(kiosk)
+
+    taps = 8 + 1 + 1 + 1  # digits, continue, the plan, the wallet
+    assert len(kiosk.driver.tap_times_s) >= 3  # taps that changed the screen were timed
+    assert taps <= 11
+    shot = kiosk.driver.screenshot(tmp_path / "qr.png")
+    decoded = [r.text for r in zxingcpp.read_barcodes(Image.open(shot))]
+    assert decoded == [FPS_PAYLOAD]
+    assert "HK$88.20" in texts_on_screen(kiosk.driver)
+
+    kiosk.purchases.emit(ev.Paid(kiosk.purchases.txn_id))
+    kiosk.driver.wait_state("crediting")
+    kiosk.purchases.emit(ev.Credited(kiosk.purchases.txn_id, NEW_BALANCE, "t-1"))
+    kiosk.driver.wait_state("done")
+    kiosk.driver.frames(2)
+    shown = texts_on_screen(kiosk.driver)
+    assert kiosk.tr("done.title") in shown
+    assert "11 GB" in shown
+    assert kiosk.tr("done.reference", reference=kiosk.purchases.txn_id) in shown
+
+
+def test_a_new_qr_of_the_same_size_reuses_the_texture(kiosk):
+    enter_number_and_choose_offer(kiosk)
+    kiosk.driver.tap(pay_button(kiosk, "payme"))
+    kiosk.driver.wait_state("paying_qr")
+    show_qr(kiosk)
+    qr = kiosk.driver.find(lambda w: w.__class__.__name__ == "QrView")
+    created = qr.textures_created
+    second = FPS_PAYLOAD.replace("TOPUP0001", "TOPUP0002")
+    show_qr(kiosk, second)
+    assert qr.payload == second
+    assert qr.textures_created == created
+
+
+def test_card_purchase_shows_the_terminal_prompts(kiosk):
+    enter_number_and_choose_offer(kiosk)
+    kiosk.driver.tap(pay_button(kiosk, "card"))
+    kiosk.driver.wait_state("paying_card")
+    kiosk.purchases.emit(ev.CardProgress(kiosk.purchases.txn_id, "PIN_ENTRY"))
+    kiosk.driver.wait_for(lambda: kiosk.tr("stage.PIN_ENTRY") in texts_on_screen(kiosk.driver),
+                          what="the PIN prompt")
+    kiosk.purchases.emit(ev.Paid(kiosk.purchases.txn_id))
+    kiosk.purchases.emit(ev.Credited(kiosk.purchases.txn_id, NEW_BALANCE, "t-2"))
+    kiosk.driver.wait_state("done")
+    assert kiosk.purchases.started == [(kiosk.purchases.txn_id, "card")]
+
+
+def test_a_declined_card_offers_another_method(kiosk):
+    enter_number_and_choose_offer(kiosk)
+    kiosk.driver.tap(pay_button(kiosk, "card"))
+    kiosk.driver.wait_state("paying_card")
+    kiosk.purchases.emit(ev.Declined(kiosk.purchases.txn_id, "declined", "05"))
+    kiosk.driver.wait_state("payment_failed")
+    kiosk.driver.frames(1)
+    assert kiosk.tr("payment_failed.declined.title") in texts_on_screen(kiosk.driver)
+    tap_text(kiosk, "payment_failed.try_another")
+    kiosk.driver.wait_state("confirming")
+    assert pay_button(kiosk, "fps").disabled is False
+
+
+def test_cancel_returns_to_the_start_and_forgets_the_number(kiosk):
+    enter_number_and_choose_offer(kiosk)
+    tap_text(kiosk, "action.cancel")
+    kiosk.driver.wait_state("attract")
+    assert kiosk.controller.view.digits == ""
+    assert kiosk.controller.view.subscriber is None
+    assert kiosk.purchases.started == []
+
+
+def test_frantic_double_tap_on_a_pay_button_makes_one_order(kiosk):
+    from kivy.tests.common import UnitTestTouch
+
+    enter_number_and_choose_offer(kiosk)
+    button = pay_button(kiosk, "wechatpay")
+    x, y = button.to_window(*button.center)
+    for _ in range(3):  # three taps dispatched before the screen can change
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        touch.touch_up()
+    kiosk.driver.wait_state("paying_qr")
+    kiosk.driver.frames(3)
+    assert len(kiosk.purchases.started) == 1
+
+
+def test_walking_away_warns_then_returns_to_the_start(kiosk):
+    flow = kiosk.settings.flow
+    tap_text(kiosk, "attract.start")
+    kiosk.driver.wait_state("entering_number")
+    kiosk.clock.advance(flow.idle_timeout_s - flow.warning_s + 1)
+    kiosk.driver.wait_for(lambda: kiosk.tr("still_there.title") in _overlay_texts(kiosk),
+                          what="the still-there warning")
+    kiosk.clock.advance(flow.warning_s)
+    kiosk.driver.wait_state("attract")
+    assert _overlay_texts(kiosk) == []
+
+
+def test_still_there_keeps_the_customer_in_place(kiosk):
+    flow = kiosk.settings.flow
+    tap_text(kiosk, "attract.start")
+    kiosk.driver.wait_state("entering_number")
+    kiosk.clock.advance(flow.idle_timeout_s - flow.warning_s + 1)
+    kiosk.driver.wait_for(lambda: _overlay_texts(kiosk), what="the still-there warning")
+    overlay = kiosk.driver.app.router.overlay
+    button = kiosk.driver.find(lambda w: getattr(w, "kind", "") == "primary", root=overlay)
+    kiosk.driver.tap(button)
+    kiosk.driver.wait_for(lambda: overlay.parent is None, what="the warning gone")
+    assert kiosk.driver.state == "entering_number"
+
+
+def test_language_switch_mid_flow_keeps_the_place(kiosk):
+    enter_number_and_choose_offer(kiosk)
+    kiosk.driver.tap(kiosk.driver.button("English"))
+    kiosk.driver.frames(2)
+    assert kiosk.driver.state == "confirming"
+    assert kiosk.controller.view.language == "en"
+    shown = texts_on_screen(kiosk.driver)
+    assert "Check the details and choose how to pay" in shown
+    assert "+852 9123 4567" in shown
+    assert kiosk.driver.app.font_name == "kiosk-en"
+
+
+def _overlay_texts(kiosk) -> list[str]:
+    overlay = kiosk.driver.app.router.overlay
+    if overlay.parent is None:
+        return []
+    from kivy.uix.label import Label
+
+    return [w.text for w in overlay.walk(restrict=True) if isinstance(w, Label) and w.text]

@@ -25,11 +25,9 @@ from kiosk.services import backend_models as m
 from kiosk.services.backend_errors import (
     Ambiguous,
     BackendConfigError,
-    Conflict,
     NotFound,
-    Refused,
-    Rejected,
     RetryLater,
+    error_for,
 )
 from kiosk.services.signing import HEADER_IDEMPOTENCY, signed_headers
 
@@ -73,6 +71,7 @@ class BackendClient:
         if not secret:
             raise BackendConfigError("backend secret is empty")
         self.base_url = base_url.rstrip("/")
+        self._loopback = _is_loopback(parts.hostname)
         self.kiosk_id = kiosk_id
         self._secret = secret
         self._verify: str | bool = ca_bundle or True
@@ -208,7 +207,7 @@ class BackendClient:
         try:
             response = self._session.send(
                 prepared, timeout=self._timeout, verify=self._verify, stream=True,
-                allow_redirects=False)
+                allow_redirects=False, proxies=self._proxies(prepared.url))
         except requests.Timeout as e:
             raise Ambiguous(f"{what}: timed out ({type(e).__name__})", "timeout") from None
         except requests.ConnectionError as e:
@@ -248,6 +247,12 @@ class BackendClient:
             raise Ambiguous(f"{what}: answer cut short: {_short(e)}", "connection",
                             response.status_code) from None
 
+    def _proxies(self, url: str) -> dict:
+        """Proxies from the environment (a site may need one); never for the loopback simulator."""
+        if self._loopback:
+            return {}
+        return self._session.merge_environment_settings(url, {}, None, None, None)["proxies"]
+
     def _or_none(self, method: str, path: str) -> dict | None:
         try:
             return self.call(method, path)
@@ -279,7 +284,7 @@ def _decode(raw: bytes) -> Any:
 
 
 def _interpret(response: requests.Response, raw: bytes, what: str) -> dict:
-    """Map an answer to its JSON object or a typed error (the table in backend_errors)."""
+    """The JSON object of a 2xx answer, else the typed error of ``backend_errors.error_for``."""
     status = response.status_code
     doc = _decode(raw)
     if 200 <= status < 300:
@@ -287,26 +292,12 @@ def _interpret(response: requests.Response, raw: bytes, what: str) -> dict:
             log.warning("%s: %d answer is not a JSON object (%d bytes)", what, status, len(raw))
             raise Ambiguous(f"{what}: answer is not a JSON object", "malformed", status)
         return doc
-    if status == 429:
-        raise RetryLater(f"{what}: slow down (429)", "rate_limited", status,
-                         _retry_after(response))
-    error = doc if isinstance(doc, dict) and isinstance(doc.get("error"), str) else None
-    if status >= 500 or error is None or not 400 <= status < 500:
-        log.warning("%s: ambiguous answer %d%s", what, status,
-                    f" {error['error']}" if error else " without an error object")
-        raise Ambiguous(f"{what}: HTTP {status}", error["error"] if error else "", status)
-    code, message = error["error"], str(error.get("message") or error["error"])
-    log.info("%s: definite answer %d %s", what, status, code)
-    if status == 422:
-        reason = error.get("reason") if isinstance(error.get("reason"), str) else code
-        raise Rejected(f"{what}: rejected: {reason}", reason, code, status)
-    if status == 404:
-        raise NotFound(message, code, status)
-    if status == 409 and code == "in_flight":
-        raise RetryLater(message, code, status, _retry_after(response))
-    if status == 409:
-        raise Conflict(message, code, status)
-    raise Refused(message, code, status)
+    error = error_for(status, doc, what, _retry_after(response))
+    if isinstance(error, Ambiguous):
+        log.warning("%s: ambiguous answer: %s", what, error)
+    else:
+        log.info("%s: definite answer %d %s", what, status, error.code)
+    raise error
 
 
 def _retry_after(response: requests.Response) -> float | None:

@@ -60,3 +60,30 @@ class RetryLater(Ambiguous):
                  retry_after_s: float | None = None):
         super().__init__(message, code, http_status)
         self.retry_after_s = retry_after_s
+
+
+def error_for(status: int, doc: object, what: str,
+              retry_after_s: float | None = None) -> BackendError:
+    """The typed error for a non-2xx answer with decoded JSON *doc* (None if not JSON).
+
+    A 4xx is definite only with a JSON error object: a proxy's HTML page proves nothing.
+    """
+    if status == 429:
+        return RetryLater(f"{what}: slow down (429)", "rate_limited", status, retry_after_s)
+    error = doc if isinstance(doc, dict) and isinstance(doc.get("error"), str) else None
+    if error is None or not 400 <= status < 500:
+        detail = error["error"] if error else "no error object"
+        return Ambiguous(f"{what}: HTTP {status} ({detail})", error["error"] if error else "",
+                         status)
+    code = error["error"]
+    message = f"{what}: {status} {code}: {error.get('message') or ''}".rstrip(": ")
+    if status == 422:
+        reason = error.get("reason") if isinstance(error.get("reason"), str) else code
+        return Rejected(f"{what}: rejected: {reason}", reason, code, status)
+    if status == 404:
+        return NotFound(message, code, status)
+    if status == 409 and code == "in_flight":
+        return RetryLater(message, code, status, retry_after_s)
+    if status == 409:
+        return Conflict(message, code, status)
+    return Refused(message, code, status)

@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlsplit
 
 from kiosk.clock import Clock, SystemClock
+from kiosk.redact import mask_phone
 from kiosk.services import signing
 from simulators.backend import checks, routes
 from simulators.backend.faults import Faults
@@ -53,6 +54,7 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception:  # a bug in the simulator: say so, as a real server would
             log.exception("backend simulator failed on %s %s", method, self.path)
             answer = Answer(500, {"error": "internal", "message": "simulator error"})
+        log.info("%s %s -> %d", method, _loggable(self.path), answer.status)
         data = json.dumps(answer.body, ensure_ascii=False).encode("utf-8")
         try:
             self.send_response(answer.status)
@@ -228,6 +230,14 @@ class BackendSimulator:
                 answer = e.answer
             self.store.save()
         return answer
+
+
+def _loggable(target: str) -> str:
+    """The request path for a log line, a subscriber's number masked."""
+    path = urlsplit(target).path
+    if path.startswith("/v1/subscribers/"):
+        return "/v1/subscribers/" + mask_phone(unquote(path.rsplit("/", 1)[-1]))
+    return path
 
 
 def _header(headers: dict[str, str], name: str) -> str | None:

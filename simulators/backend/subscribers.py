@@ -42,8 +42,16 @@ def _offers(store: Store, sub: dict, now: float) -> list[dict]:
     return offers
 
 
+def _prune_quotes(store: Store, now: float) -> None:
+    """Forget quotes that ended more than a day ago, so the state file does not grow forever."""
+    quotes = store.data["quotes"]
+    for quote_id in [q for q, v in quotes.items() if v["valid_until"] < now - DAY_S]:
+        del quotes[quote_id]
+
+
 def lookup(store: Store, msisdn: str, now: float) -> Answer:
     sub = _find(store, msisdn)
+    _prune_quotes(store, now)
     body = {"msisdn": sub["msisdn"], "status": sub["status"],
             "real_name_registered": sub["real_name_registered"], "card": dict(sub["card"]),
             "owner_hint": sub["owner_hint"], "balance": _balance(sub),

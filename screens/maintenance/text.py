@@ -55,6 +55,9 @@ def txn_line(txn) -> str:
 
 
 def event_line(event) -> str:
-    move = f"{event.from_state} → {event.to_state}" if event.to_state else event.kind
+    if event.to_state and event.from_state:
+        move = f"{event.from_state} → {event.to_state}"
+    else:
+        move = event.to_state or event.kind
     detail = ", ".join(f"{k}={v}" for k, v in sorted(event.detail.items()))[:90]
     return f"{event.at[11:19]}  {move}  {detail}".rstrip()

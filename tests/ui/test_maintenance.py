@@ -1,0 +1,196 @@
+"""Maintenance on the real app, off-screen: hidden gesture, PIN pad, live status, safe actions,
+settlement, refusal while money moves, and the auto exit."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from devices.interfaces import DeviceState, DeviceStatus, PaperState
+
+pytestmark = [pytest.mark.ui, pytest.mark.slow]
+
+
+class FakePrinter:
+    def __init__(self):
+        self.printed = []
+
+    def print_receipt(self, doc):
+        self.printed.append(doc)
+
+    def subscribe(self, callback):
+        pass
+
+    def recent_frames(self):
+        from devices.wirelog import WireFrame
+        return (WireFrame("tx", 0.0, "10 04 01", "DLE EOT 1"), WireFrame("rx", 0.0, "16", "online"))
+
+
+@dataclass
+class Maint:
+    kiosk: object
+    ops: object
+    journal: object
+    printer: FakePrinter
+    screen: object
+
+
+@pytest.fixture
+def maint(kiosk, tmp_path, monkeypatch):
+    from kiosk.journal import Journal
+    from kiosk.maintenance.wiring import build_operations
+    from screens.maintenance.demo import ensure_demo_operator
+    from screens.maintenance.gesture import GestureListener
+    from screens.maintenance.screen import MaintenanceScreen
+
+    monkeypatch.setenv("KIOSK_PIN_PEPPER", "ui-test-pepper")
+    settings = kiosk.settings.__class__(**{
+        **kiosk.settings.__dict__,
+        "kiosk": kiosk.settings.kiosk.__class__(**{**kiosk.settings.kiosk.__dict__,
+                                                   "data_dir": str(tmp_path)})})
+    journal = Journal.open(tmp_path / "journal.sqlite3", "K01", kiosk.clock)
+    printer = FakePrinter()
+    ops = build_operations(settings, controller=kiosk.controller, journal=journal,
+                           clock=kiosk.clock, printer=printer, purchases=kiosk.purchases)
+    ops.health.set_device_status("printer", DeviceStatus(DeviceState.ONLINE, PaperState.LOW))
+    ops.health.backend_ok(42)
+    ensure_demo_operator(ops.pins, kiosk.clock.now())
+    manager = kiosk.driver.app.router.manager
+    if not manager.has_screen("maintenance"):
+        manager.add_widget(MaintenanceScreen(name="maintenance", console=ops.console))
+    screen = manager.get_screen("maintenance")
+    screen.console = ops.console
+    screen._pages, screen._shown = {}, ""
+    listener = GestureListener(kiosk.driver.app, ops.gesture)
+    listener.install()
+    yield Maint(kiosk, ops, journal, printer, screen)
+    listener.uninstall()
+    if kiosk.controller.state == "maintenance":
+        kiosk.controller.close_maintenance()
+    ops.close()
+    journal.close()
+
+
+def stuck_paid(journal):
+    txn = journal.create("fps", "85291234567", "HK-30D-10GB", "q-1", {"en": "10 GB"}, 8820, 9800, "en")
+    for state in ("order_pending", "awaiting_payment", "paid", "credit_pending"):
+        journal.advance(txn.id, state)
+    return journal.advance(txn.id, "needs_attention", attention_reason="credit_unsettled")
+
+
+def labels(driver):
+    from tests.ui.steps import texts_on_screen
+    return texts_on_screen(driver)
+
+
+def test_gesture_pin_and_every_page_with_screenshots(maint):
+    """GIVEN attract WHEN the four corners are tapped and the PIN typed THEN the live status
+    shows paper low and the frames; each page renders; Exit goes back to the customers."""
+    from screens.maintenance.demo import walk
+
+    stuck_paid(maint.journal)
+    out = Path(os.environ.get("KIOSK_UI_SHOTS", "") or maint.kiosk.settings.resolve("shots"))
+    driver = maint.kiosk.driver
+    shots = walk(driver, maint.ops.console, out)
+    assert [p.name for p in shots] == ["maintenance-1-pin.png", "maintenance-2-status.png",
+                                       "maintenance-3-attention.png", "maintenance-4-settlement.png"]
+    assert maint.printer.printed and maint.printer.printed[0].lines[0].text == "PRINTER TEST"
+    actions = [(e.action, e.result) for e in reversed(maint.ops.audit.entries())]
+    assert actions[:2] == [("login", "ok"), ("test_print", "printed")]
+    assert actions[-1] == ("logout", "operator")
+    assert driver.state == "attract"
+
+
+def test_retry_credit_twice_shows_already_credited(maint):
+    from screens.maintenance.demo import corner_taps, sign_in
+
+    txn = stuck_paid(maint.journal)
+    calls = []
+
+    def retry_credit(txn_id):
+        calls.append(txn_id)
+        maint.journal.advance(txn_id, "credit_pending")
+        return maint.journal.advance(txn_id, "credited", topup_id="T1")
+    maint.ops.console.actions._retry_credit = retry_credit
+    driver = maint.kiosk.driver
+    corner_taps(driver)
+    driver.wait_state("maintenance")
+    sign_in(driver)
+    driver.tap(driver.find(lambda w: getattr(w, "text", "") == "Needs attention (1)"))
+    driver.tap(driver.find(lambda w: getattr(w, "text", "").startswith(txn.id)))
+    assert "Refund" in labels(driver) and "Resolve: refunded by hand" in labels(driver)
+    driver.tap(driver.button("Retry credit"))
+    assert "Credited." in labels(driver)
+    assert "Needs attention (0)" in labels(driver)
+    result = maint.ops.console.run("retry_credit", txn.id)  # a stale second tap
+    assert result.outcome == "already_credited" and calls == [txn.id]
+
+
+def test_status_page_is_live_and_paper_replaced_clears_the_alert(maint):
+    from screens.maintenance.demo import corner_taps, sign_in
+
+    driver = maint.kiosk.driver
+    corner_taps(driver)
+    sign_in(driver)
+    assert "low  (LOW: replace soon)" in labels(driver)
+    assert "reachable, 42 ms" in labels(driver)
+    maint.ops.health.set_device_status("card_terminal", DeviceStatus(DeviceState.OFFLINE))
+    maint.screen._tick(0)
+    assert "offline" in labels(driver)
+    driver.tap(driver.button("Paper replaced"))
+    assert "Low-paper alert cleared." in labels(driver) and "ok" in labels(driver)
+    driver.tap(driver.button("Take out of service"))
+    assert maint.ops.health.snapshot().state == "out_of_service"
+    driver.tap(driver.button("Put back in service"))
+    assert "switched_off_by_operator" not in maint.ops.health.snapshot().reasons
+
+
+def test_auto_exit_after_five_minutes_without_a_touch(maint):
+    from screens.maintenance.demo import corner_taps, sign_in
+
+    driver = maint.kiosk.driver
+    corner_taps(driver)
+    sign_in(driver)
+    maint.kiosk.clock.advance(299)
+    maint.screen._tick(0)
+    assert driver.state == "maintenance" and "auto exit in 0:01" in labels(driver)
+    maint.kiosk.clock.advance(1)
+    maint.screen._tick(0)
+    driver.wait_state("attract")
+    assert maint.ops.audit.entries()[0].result == "auto_exit"
+
+
+def test_gesture_is_ignored_while_money_is_moving(maint):
+    from screens.maintenance.demo import corner_taps
+
+    maint.kiosk.purchases.busy = True
+    corner_taps(maint.kiosk.driver)
+    assert maint.kiosk.driver.state == "attract"
+    maint.kiosk.purchases.busy = False
+    corner_taps(maint.kiosk.driver)
+    maint.kiosk.driver.wait_state("maintenance")
+
+
+def test_wrong_pins_lock_the_pad(maint):
+    from screens.maintenance.demo import corner_taps, sign_in
+
+    driver = maint.kiosk.driver
+    corner_taps(driver)
+    sign_in(driver, pin="000000")
+    assert any("4 tries left" in t for t in labels(driver))
+    for _ in range(4):
+        type_pin(driver, "000000")
+    assert any("locked for 15 more minutes" in t for t in labels(driver))
+    type_pin(driver, "246813")
+    assert maint.ops.console.session is None and driver.state == "maintenance"
+
+
+def type_pin(driver, pin):
+    from tests.ui.steps import digit_key
+
+    for d in pin:
+        driver.tap(digit_key(driver, d))
+    driver.tap(driver.button("Sign in"))

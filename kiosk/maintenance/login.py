@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class LoginResult:
-    outcome: str  # ok | wrong | locked
+    outcome: str  # ok | wrong | locked | unavailable
     session: MaintenanceSession | None = None
     lock_seconds_left: float = 0.0
     attempts_left: int = 0
@@ -26,8 +26,9 @@ class MaintenanceLogin:
     """Checks operator id + PIN, unless entry is locked; audits every attempt."""
 
     def __init__(self, pins: PinStore, lockout: Lockout, audit: AuditLog, clock: Clock,
-                 max_failures: int = 5, auto_exit_s: float = 300.0):
+                 max_failures: int = 5, auto_exit_s: float = 300.0, unavailable: str = ""):
         self._pins = pins
+        self.unavailable = unavailable  # why sign-in cannot work here (no pepper), else ""
         self._lockout = lockout
         self._audit = audit
         self._clock = clock
@@ -39,6 +40,9 @@ class MaintenanceLogin:
         return self._lockout.state().seconds_left
 
     def login(self, operator_id: str, pin: str) -> LoginResult:
+        if self.unavailable:
+            self._audit.record(operator_id, "login", "unavailable", why=self.unavailable)
+            return LoginResult("unavailable")
         state = self._lockout.state()
         if state.locked:
             self._audit.record(operator_id, "login", "locked", seconds_left=int(state.seconds_left))

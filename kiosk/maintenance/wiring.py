@@ -7,6 +7,7 @@ purchase service and controller exist, then ``ops.start()``; ``ops.close()`` on 
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from kiosk.maintenance.gesture import CornerGesture
 from kiosk.maintenance.lockout import Lockout
 from kiosk.maintenance.login import MaintenanceLogin
 from kiosk.maintenance.pins import PinStore, pepper_from_settings
+from kiosk.settings import SettingsError
 
 log = logging.getLogger(__name__)
 
@@ -65,10 +67,11 @@ def build_operations(settings, *, controller, journal, clock, backend=None, term
     disk = DiskGuard(journal_path, settings.journal.min_free_disk_mb)
     health.disk(disk.check().free_mb)
 
-    pins = PinStore(settings.resolve(m.pins_path), pepper_from_settings(settings))
+    pepper, unavailable = _pepper(settings)
+    pins = PinStore(settings.resolve(m.pins_path), pepper)
     audit = AuditLog(settings.resolve(m.audit_path), clock)
     login = MaintenanceLogin(pins, Lockout(pins.db, clock, m.max_failures, m.lockout_s), audit,
-                             clock, m.max_failures, m.auto_exit_s)
+                             clock, m.max_failures, m.auto_exit_s, unavailable)
     actions = MaintenanceActions(
         journal, audit, health, clock, kiosk_id=settings.kiosk.id, location=settings.kiosk.location,
         devices=Devices(terminal, printer, backend),
@@ -89,6 +92,15 @@ def build_operations(settings, *, controller, journal, clock, backend=None, term
             else health.snapshot().state,
             on_reload_offers=on_reload_offers, disk=disk)
     return Operations(health, audit, pins, console, gesture, heartbeat)
+
+
+def _pepper(settings) -> tuple[bytes, str]:
+    """The PIN pepper; without one the kiosk still sells, but nobody can sign in (said why)."""
+    try:
+        return pepper_from_settings(settings), ""
+    except SettingsError as e:
+        log.error("maintenance sign-in disabled: %s", e)
+        return secrets.token_bytes(32), "pin_pepper_missing"
 
 
 def _as_device(name: str, health: HealthMonitor) -> Callable[[object], None]:

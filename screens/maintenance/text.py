@@ -7,6 +7,8 @@ from screens.text import money
 MESSAGES = {
     "wrong": "Wrong operator ID or PIN. {attempts} tries left before entry locks.",
     "locked": "Too many wrong PINs: entry is locked for {minutes} more minutes.",
+    "unavailable": "Sign-in is unavailable: the PIN pepper is not set on this kiosk "
+                   "(see kiosk doctor).",
     "retry_credit.credited": "Credited.",
     "retry_credit.already_credited": "Already credited (same key): nothing more was done.",
     "retry_credit.needs_attention": "The backend still cannot confirm: left for later.",

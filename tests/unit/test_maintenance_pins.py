@@ -140,3 +140,25 @@ def test_lockout_counts_across_operator_ids(tmp_path):
     _store, _audit, login = make_login(tmp_path / "ops.sqlite3", clock)
     outcomes = [login.login(f"10{i:02d}", "123456").outcome for i in range(5)]
     assert outcomes[-1] == "locked"
+
+
+def test_without_a_pepper_the_kiosk_runs_but_nobody_signs_in(tmp_path, monkeypatch):
+    from kiosk.clock import FakeClock
+    from kiosk.maintenance.wiring import build_operations
+
+    class Controller:
+        state = "attract"
+
+        def set_health(self, *a, **k):
+            pass
+
+    monkeypatch.delenv("KIOSK_PIN_PEPPER", raising=False)
+    monkeypatch.setenv("KIOSK_BACKEND_SECRET", "x" * 16)
+    site = settings_mod.load(settings_mod.CONFIG_DIR / "site.example.toml",
+                             {"kiosk.data_dir": str(tmp_path), "log.dir": str(tmp_path)})
+    ops = build_operations(site, controller=Controller(), journal=None, clock=FakeClock())
+    try:
+        assert ops.console.login.login("1001", "123456").outcome == "unavailable"
+        assert ops.audit.entries()[0].result == "unavailable"
+    finally:
+        ops.close()

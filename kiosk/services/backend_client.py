@@ -29,6 +29,13 @@ from kiosk.services.backend_errors import (
     RetryLater,
     error_for,
 )
+from kiosk.services.backend_transport import (
+    AttemptDeadline,
+    DeadlineAdapter,
+    TooLarge,
+    TooSlow,
+    read_capped,
+)
 from kiosk.services.signing import HEADER_IDEMPOTENCY, signed_headers
 
 log = logging.getLogger(__name__)
@@ -81,7 +88,11 @@ class BackendClient:
         self._retry_deadline_s = retry_deadline_s
         self._max_bytes = max_response_bytes
         self._clock = clock or SystemClock()
-        self._session = session or requests.Session()
+        if session is None:
+            session = requests.Session()
+            for prefix in ("http://", "https://"):
+                session.mount(prefix, DeadlineAdapter())
+        self._session = session
         self._backoff = (backoff_initial_s, backoff_max_s)
 
     @classmethod
@@ -191,6 +202,17 @@ class BackendClient:
                 delay *= 2
 
     def _attempt(self, method: str, path: str, data: bytes, key: str | None) -> dict:
+        prepared, what = self._prepare(method, path, data, key)
+        started = time.monotonic()
+        with AttemptDeadline(self._attempt_deadline_s) as deadline:
+            response, raw = self._exchange(prepared, what, deadline)
+        log.info("%s%s -> %d (%d bytes, %d ms)", what, f" key={key}" if key else "",
+                 response.status_code, len(raw), (time.monotonic() - started) * 1000)
+        return _interpret(response, raw, what)
+
+    def _prepare(self, method: str, path: str, data: bytes,
+                 key: str | None) -> tuple[requests.PreparedRequest, str]:
+        """The request as it will be sent, signed over its exact path, query and body."""
         request = requests.Request(method, self.base_url + path, data=data or None)
         prepared = self._session.prepare_request(request)
         split = urlsplit(prepared.url)
@@ -202,50 +224,33 @@ class BackendClient:
             prepared.headers["Content-Type"] = "application/json"
         if key is not None:
             prepared.headers[HEADER_IDEMPOTENCY] = key
-        what = f"{method} {_loggable(path_q)}"
-        started = time.monotonic()
+        return prepared, f"{method} {_loggable(path_q)}"
+
+    def _exchange(self, prepared: requests.PreparedRequest, what: str,
+                  deadline: AttemptDeadline) -> tuple[requests.Response, bytes]:
+        """Send and read the whole answer; every transport failure becomes ``Ambiguous``."""
+        late = f"{what}: no complete answer within {self._attempt_deadline_s:.1f} s"
         try:
             response = self._session.send(
                 prepared, timeout=self._timeout, verify=self._verify, stream=True,
                 allow_redirects=False, proxies=self._proxies(prepared.url))
         except requests.Timeout as e:
             raise Ambiguous(f"{what}: timed out ({type(e).__name__})", "timeout") from None
-        except requests.ConnectionError as e:
-            raise Ambiguous(f"{what}: connection failed: {_short(e)}", "connection") from None
         except requests.RequestException as e:
-            raise Ambiguous(f"{what}: request failed: {_short(e)}", "transport") from None
+            if deadline.fired.is_set():
+                raise Ambiguous(late, "timeout") from None
+            raise Ambiguous(f"{what}: connection failed: {_short(e)}", "connection") from None
         with response:
-            raw = self._read_capped(response, started, what)
-        log.info("%s%s -> %d (%d bytes, %d ms)", what, f" key={key}" if key else "",
-                 response.status_code, len(raw), (time.monotonic() - started) * 1000)
-        return _interpret(response, raw, what)
-
-    def _read_capped(self, response: requests.Response, started: float, what: str) -> bytes:
-        declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > self._max_bytes:
-            raise Ambiguous(f"{what}: answer of {declared} bytes is over the "
-                            f"{self._max_bytes}-byte limit", "oversized", response.status_code)
-        chunks, size = [], 0
-        read = getattr(response.raw, "read1", None) or response.raw.read
-        try:
-            while True:
-                if time.monotonic() - started > self._attempt_deadline_s:
-                    raise Ambiguous(f"{what}: answer not complete after "
-                                    f"{self._attempt_deadline_s:.1f} s", "timeout",
-                                    response.status_code)
-                chunk = read(65536)
-                if not chunk:
-                    return b"".join(chunks)
-                size += len(chunk)
-                if size > self._max_bytes:
-                    raise Ambiguous(f"{what}: answer over the {self._max_bytes}-byte limit",
-                                    "oversized", response.status_code)
-                chunks.append(chunk)
-        except Ambiguous:
-            raise
-        except Exception as e:  # urllib3 protocol/timeout errors while reading the body
-            raise Ambiguous(f"{what}: answer cut short: {_short(e)}", "connection",
-                            response.status_code) from None
+            try:
+                return response, read_capped(response, self._max_bytes, deadline)
+            except TooLarge as e:
+                raise Ambiguous(f"{what}: {e}", "oversized", response.status_code) from None
+            except TooSlow:
+                raise Ambiguous(late, "timeout", response.status_code) from None
+            except Exception as e:  # urllib3 protocol/timeout errors while reading the body
+                code = "timeout" if deadline.fired.is_set() else "connection"
+                raise Ambiguous(f"{what}: answer cut short: {_short(e)}", code,
+                                response.status_code) from None
 
     def _proxies(self, url: str) -> dict:
         """Proxies from the environment (a site may need one); never for the loopback simulator."""

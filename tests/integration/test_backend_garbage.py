@@ -145,3 +145,18 @@ def test_garbage_is_logged_clearly_without_the_number(raw_server, client, caplog
     text = caplog.text
     assert "not a JSON object" in text and "*******4567" in text
     assert "85291234567" not in text and "secret" not in text
+
+
+def test_a_slow_drip_of_headers_stops_at_the_deadline(raw_server, client):
+    def drip(conn):
+        conn.sendall(b"HTTP/1.1 200 OK\r\n")
+        while not raw_server.stop.wait(0.05):
+            conn.sendall(b"X")  # a header line that never ends
+
+    raw_server.script = drip
+    started = time.monotonic()
+    with pytest.raises(Ambiguous) as caught:
+        client.get_subscriber("85291234567")
+    elapsed = time.monotonic() - started
+    assert caught.value.code == "timeout"
+    assert elapsed < 3.0, f"the drip held the client for {elapsed:.1f} s"

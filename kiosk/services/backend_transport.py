@@ -1,0 +1,117 @@
+"""Bounded HTTP attempts for the backend client: an overall deadline and a size cap.
+
+``requests`` timeouts apply to each socket read, so a server that drips a byte now and then
+(in the headers or the body) would hold a call for ever. ``DeadlineAdapter`` remembers the
+connection each request uses, and ``AttemptDeadline`` shuts that socket down when the attempt's
+deadline passes, which ends the blocked read at once. ``read_capped`` reads the body in a stream,
+stopping at the size cap or the deadline.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+_current = threading.local()  # the AttemptDeadline of the attempt running on this thread
+
+
+class _Tracked:
+    def request(self, *args, **kwargs):
+        watch = getattr(_current, "watch", None)
+        if watch is not None:
+            watch.connection = self
+        return super().request(*args, **kwargs)
+
+
+class _TrackedHTTPConnection(_Tracked, HTTPConnection):
+    pass
+
+
+class _TrackedHTTPSConnection(_Tracked, HTTPSConnection):
+    pass
+
+
+class _HTTPPool(HTTPConnectionPool):
+    ConnectionCls = _TrackedHTTPConnection
+
+
+class _HTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _TrackedHTTPSConnection
+
+
+class DeadlineAdapter(HTTPAdapter):
+    """An ``HTTPAdapter`` whose connections can be cut by an ``AttemptDeadline``."""
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
+
+
+class AttemptDeadline:
+    """Context manager: past *seconds*, the socket of this thread's request is shut down."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.started = time.monotonic()
+        self.connection = None
+        self.fired = threading.Event()
+        self._timer = threading.Timer(seconds, self._cut)
+        self._timer.daemon = True
+
+    def __enter__(self) -> AttemptDeadline:
+        _current.watch = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._timer.cancel()
+        self._timer.join()
+        _current.watch = None
+
+    @property
+    def passed(self) -> bool:
+        return self.fired.is_set() or time.monotonic() - self.started > self.seconds
+
+    def _cut(self) -> None:
+        self.fired.set()
+        sock = getattr(self.connection, "sock", None)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed
+
+
+class TooLarge(Exception):
+    """The answer is over the size cap."""
+
+
+class TooSlow(Exception):
+    """The answer did not arrive in full before the attempt's deadline."""
+
+
+def read_capped(response: requests.Response, max_bytes: int, deadline: AttemptDeadline) -> bytes:
+    """The whole body, or ``TooLarge`` / ``TooSlow``; other read errors propagate."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise TooLarge(f"answer of {declared} bytes is over the {max_bytes}-byte limit")
+    chunks, size = [], 0
+    read = getattr(response.raw, "read1", None) or response.raw.read
+    while True:
+        if deadline.passed:
+            raise TooSlow(f"answer not complete after {deadline.seconds:.1f} s")
+        chunk = read(65536)
+        if not chunk:
+            if deadline.fired.is_set():
+                raise TooSlow(f"answer not complete after {deadline.seconds:.1f} s")
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > max_bytes:
+            raise TooLarge(f"answer over the {max_bytes}-byte limit")
+        chunks.append(chunk)

@@ -17,7 +17,14 @@ from kiosk import phone
 from kiosk.flow import MONEY_STATES, CustomerFlow, FlowAudit, TransitionNotAllowed
 from kiosk.redact import mask_phone
 from kiosk.services import lookup
-from kiosk.session import IdleTimer, SessionView, StateTimeouts, purchase_changes
+from kiosk.session import (
+    Availability,
+    IdleTimer,
+    SessionView,
+    StateTimeouts,
+    ViewStore,
+    purchase_changes,
+)
 from kiosk.settings import LANGUAGES
 
 log = logging.getLogger(__name__)
@@ -52,17 +59,14 @@ class Controller:
         self._clock = clock
         self._receipts = receipts
         self._run_in_worker = run_in_worker
-        self._listeners: list[Listener] = []
         self._timer = IdleTimer(clock)
         self._timeouts = StateTimeouts(settings, clock)
         self._session_no = 0
-        self._configured = tuple(settings.payments.methods)
-        self._available = frozenset(self._configured)
-        self._health_ok, self._health_reason = True, ""
-        self._fresh = SessionView(
+        self._availability = Availability.everything(tuple(settings.payments.methods))
+        self._store = ViewStore(SessionView(
             language=settings.kiosk.default_language, hotline=settings.kiosk.hotline,
-            kiosk_id=settings.kiosk.id, location=settings.kiosk.location)
-        self.view = self._fresh
+            kiosk_id=settings.kiosk.id, location=settings.kiosk.location), lambda: self.state)
+        self._set = self._store.set
         self.flow = CustomerFlow(listeners=[_Router(self), FlowAudit()])
 
     # -- what screens read and subscribe to ---------------------------------------------------
@@ -70,10 +74,13 @@ class Controller:
     def state(self) -> str:
         return self.flow.state
 
+    @property
+    def view(self) -> SessionView:
+        return self._store.view
+
     def subscribe(self, callback: Listener) -> Callable[[], None]:
         """Call *callback(state, view)* on every change (on the UI thread); returns an unsubscribe."""
-        self._listeners.append(callback)
-        return lambda: self._listeners.remove(callback) if callback in self._listeners else None
+        return self._store.subscribe(callback)
 
     # -- intents ----------------------------------------------------------------------------
     def start(self, language: str | None = None) -> None:
@@ -130,14 +137,14 @@ class Controller:
         if offer is None:
             log.warning("choose_offer: no offer %s in the session", quote_id)
             return
-        self._set(offer=offer, amount_cents=offer.price_cents, methods=self._methods_now())
+        self._set(offer=offer, amount_cents=offer.price_cents, methods=self._availability.methods())
         self._send("offer_chosen")
 
     def pay(self, method: str) -> None:
         """Start paying by *method*; acts once (a second tap finds the flow already paying)."""
-        if self.state != "confirming" or method not in self._methods_now():
+        if self.state != "confirming" or method not in self._availability.methods():
             log.info("pay(%s) ignored in %s", method, self.state)
-            self._set(methods=self._methods_now())
+            self._set(methods=self._availability.methods())
             return
         busy = bool(self.purchases.busy)
         if not self._send("method_chosen", method=method, purchase_running=busy):
@@ -222,14 +229,14 @@ class Controller:
             self._set(receipt_status="no_printer")
             return
         token, view = self._session_no, self.view
-        self._set(receipt_status="printing")
+        self._set(receipt_status="printing", e_receipt=self._receipts.e_receipt(view.txn_id))
 
-        def done(status: str, e_receipt: str | None) -> None:
+        def done(status: str, e_receipt: str) -> None:
             self._post(lambda: self._receipt_done(token, status, e_receipt))
 
-        self._receipts.print_async(view, done)
+        self._receipts.print_async(view.txn_id, view.language, done)
 
-    def _receipt_done(self, token: int, status: str, e_receipt: str | None) -> None:
+    def _receipt_done(self, token: int, status: str, e_receipt: str) -> None:
         if token == self._session_no:
             self._set(receipt_status=status, e_receipt=e_receipt)
 
@@ -285,7 +292,7 @@ class Controller:
             self._ask_cancel()
         if target == "attract" and source != "attract":
             self._wipe()
-        self._notify()
+        self._store.notify()
         if target == "attract":
             self._post(self._check_service)
 
@@ -304,36 +311,22 @@ class Controller:
 
     def _wipe(self) -> None:
         self._session_no += 1
-        self.view = dataclasses.replace(
-            self._fresh, out_of_service_reason=self.view.out_of_service_reason)
+        self._store.reset(out_of_service_reason=self.view.out_of_service_reason)
 
     def _set_digits(self, digits: str, **more) -> None:
         country = more.get("country", self.view.country)
         self._set(digits=digits, number_formatted=phone.format_typed(country, digits),
                   number_error=phone.prefix_error(country, digits), **more)
 
-    def _set(self, **changes) -> None:
-        new = dataclasses.replace(self.view, **changes)
-        if new != self.view:
-            self.view = new
-            self._notify()
-
-    def _notify(self) -> None:
-        state, view = self.state, self.view
-        for callback in list(self._listeners):
-            callback(state, view)
-
-    def _methods_now(self) -> tuple[str, ...]:
-        return tuple(m for m in self._configured if m in self._available)
-
     def _apply_health(self, methods: frozenset[str], in_service: bool, reason: str) -> None:
-        self._available, self._health_ok, self._health_reason = methods, in_service, reason
+        self._availability = dataclasses.replace(
+            self._availability, available=methods, in_service=in_service, reason=reason)
         if self.state == "confirming":
-            self._set(methods=self._methods_now())
+            self._set(methods=self._availability.methods())
         self._check_service()
 
     def _check_service(self) -> None:
-        ok, reason = self._service_verdict()
+        ok, reason = self._availability.verdict()
         if not ok and self.state == "attract":
             self._set(out_of_service_reason=reason)
             self._send("went_out_of_service")
@@ -342,10 +335,3 @@ class Controller:
             self._send("came_back")
         elif not ok and self.state == "out_of_service":
             self._set(out_of_service_reason=reason)
-
-    def _service_verdict(self) -> tuple[bool, str]:
-        if not self._health_ok:
-            return False, self._health_reason or "unavailable"
-        if not self._methods_now():
-            return False, "no_payment_method"
-        return True, ""

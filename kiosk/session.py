@@ -9,6 +9,7 @@ workers post callables, the owning thread runs them with ``run_pending``/``run_u
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import threading
@@ -218,3 +219,62 @@ def purchase_changes(event) -> tuple[str | None, dict]:
     if kind == "NeedsAttention":
         return "attention_needed", {"failure": event.reason, "cancelling": False}
     return None, {}
+
+
+# -- health input -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Availability:
+    """The health monitor's last verdict: which configured methods can take money, and whether
+    the kiosk may sell at all."""
+
+    configured: tuple[str, ...]
+    available: frozenset[str]
+    in_service: bool = True
+    reason: str = ""
+
+    @classmethod
+    def everything(cls, configured: tuple[str, ...]) -> Availability:
+        return cls(tuple(configured), frozenset(configured))
+
+    def methods(self) -> tuple[str, ...]:
+        """The methods to offer now, in the configured order."""
+        return tuple(m for m in self.configured if m in self.available)
+
+    def verdict(self) -> tuple[bool, str]:
+        """(may sell, reason when not)."""
+        if not self.in_service:
+            return False, self.reason or "unavailable"
+        if not self.methods():
+            return False, "no_payment_method"
+        return True, ""
+
+
+# -- the view and its subscribers -------------------------------------------------------------
+class ViewStore:
+    """The current ``SessionView`` and the screens subscribed to it (UI thread only)."""
+
+    def __init__(self, fresh: SessionView, state: Callable[[], str]):
+        self._fresh = fresh
+        self._state = state
+        self.view = fresh
+        self._listeners: list[Callable[[str, SessionView], None]] = []
+
+    def subscribe(self, callback: Callable[[str, SessionView], None]) -> Callable[[], None]:
+        self._listeners.append(callback)
+        return lambda: self._listeners.remove(callback) if callback in self._listeners else None
+
+    def set(self, **changes) -> None:
+        """Change fields; subscribers hear of it only when something changed."""
+        new = dataclasses.replace(self.view, **changes)
+        if new != self.view:
+            self.view = new
+            self.notify()
+
+    def reset(self, **keep) -> None:
+        """Back to a fresh session (no notification: the transition that wiped it notifies)."""
+        self.view = dataclasses.replace(self._fresh, **keep)
+
+    def notify(self) -> None:
+        state, view = self._state(), self.view
+        for callback in list(self._listeners):
+            callback(state, view)

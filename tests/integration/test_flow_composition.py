@@ -1,0 +1,58 @@
+"""The composition root: the demo profile comes up whole (simulators included) and closes clean."""
+
+from __future__ import annotations
+
+import socket
+import threading
+
+import pytest
+
+from kiosk import composition
+from kiosk import settings as settings_mod
+from kiosk.session import PostQueue
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def demo_settings(tmp_path, port):
+    return settings_mod.load(None, {"kiosk.data_dir": str(tmp_path),
+                                    "backend.url": f"http://127.0.0.1:{port}",
+                                    "simulator.backend.auto_pay_after_s": 0.0,
+                                    "maintenance.heartbeat_interval_s": 3600.0})
+
+
+def test_demo_profile_builds_sells_nothing_yet_and_closes_every_thread(tmp_path):
+    before = set(threading.enumerate())
+    post = PostQueue()
+    kiosk = composition.build(demo_settings(tmp_path, free_port()), post)
+    try:
+        c = kiosk.controller
+        assert kiosk.recovery.settled == () and kiosk.recovery.still_open == ()
+        assert kiosk.backend_simulator is not None and kiosk.terminal.device is not None
+        assert post.run_until(lambda: "card" in c._availability.methods(), 10)
+        assert c.state == "attract"
+        c.start("en")
+        for d in "91234567":
+            c.press_digit(d)
+        c.submit_number()
+        assert post.run_until(lambda: c.state == "card_shown", 10)
+        assert c.view.subscriber.owner_hint == "CHAN T** M***"
+    finally:
+        kiosk.close()
+    post.run_pending()
+    leftover = [t for t in set(threading.enumerate()) - before if t.is_alive()]
+    assert [t.name for t in leftover if not t.daemon or t.name != "kiosk-worker"] == []
+
+
+def test_port_taken_is_a_clear_error_and_nothing_is_left_open(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(composition.CompositionError, match=f"127.0.0.1:{port}.*already in use"):
+            composition.build(demo_settings(tmp_path, port), PostQueue())
+    assert not (tmp_path / "journal.sqlite3").exists()

@@ -1,0 +1,101 @@
+"""Receipts: what the customer reads on paper, in their language, and what happens without paper."""
+
+from __future__ import annotations
+
+import dataclasses
+from types import SimpleNamespace
+
+import pytest
+
+from devices.interfaces import CoverOpen, LinkError, PaperOut
+from kiosk import receipts
+from kiosk import settings as settings_mod
+
+
+def txn(**kw):
+    base = dict(
+        id="K01-20261125-000123", method="card", amount_cents=8820, list_price_cents=9800,
+        msisdn_masked="*******4567", plan_name={"en": "30 days 10GB", "zh-Hant": "30日 10GB 數據",
+                                                "zh-Hans": "30天 10GB 流量"},
+        card_last4="0119", card_brand="VISA", auth_code="623892",
+        balance_json='{"data_mb_left": 11469, "expires_at": "2026-12-31T15:59:59+00:00"}',
+        updated_at="2026-11-25T13:03:00.000Z")
+    base.update(kw)
+    return SimpleNamespace(**base)
+
+
+@pytest.fixture(scope="module")
+def settings():
+    return settings_mod.load()
+
+
+def text_of(doc):
+    return [line.text for line in doc.lines]
+
+
+def test_card_receipt_in_traditional_chinese(settings):
+    doc = receipts.compose(txn(), settings, "zh-Hant")
+    lines = text_of(doc)
+    assert doc.language == "zh-Hant"
+    assert lines[0] == "數據卡增值收據"
+    for expected in ("自助機: K01", "地點: Demo kiosk, Central MTR Exit A",
+                     "時間: 2026-11-25 21:03 HKT", "參考編號: K01-20261125-000123",
+                     "手機號碼: *******4567", "計劃: 30日 10GB 數據", "原價: HK$98.00",
+                     "金額: HK$88.20", "付款方式: VISA **** 0119", "授權碼: 623892",
+                     "剩餘數據: 11.2 GB", "有效期至: 2026-12-31", "客戶服務熱線: +852 3000 0000"):
+        assert expected in lines
+    assert doc.qr_data == "https://receipts.invalid/r/K01-20261125-000123"
+
+
+def test_wallet_receipt_in_english_has_no_card_lines(settings):
+    doc = receipts.compose(txn(method="fps", card_last4=None, card_brand=None, auth_code=None,
+                               list_price_cents=8820, balance_json=None), settings, "en")
+    lines = text_of(doc)
+    assert "Paid by: FPS" in lines and "Plan: 30 days 10GB" in lines
+    assert not any(x.startswith(("Auth code", "List price", "Valid until")) for x in lines)
+
+
+def test_simplified_chinese_plan_name_comes_from_the_offer(settings):
+    assert "套餐: 30天 10GB 流量" in text_of(receipts.compose(txn(), settings, "zh-Hans"))
+
+
+class Printer:
+    def __init__(self, error=None):
+        self.error, self.printed = error, []
+
+    def print_receipt(self, doc):
+        if self.error:
+            raise self.error
+        self.printed.append(doc)
+
+
+class Journal:
+    def __init__(self):
+        self.updates = []
+
+    def get(self, txn_id):
+        return txn(id=txn_id)
+
+    def update(self, txn_id, **fields):
+        self.updates.append((txn_id, fields))
+
+
+@pytest.mark.parametrize("printer,status", [
+    (Printer(), "printed"),
+    (Printer(PaperOut("out")), "paper_out"),
+    (Printer(CoverOpen("open")), "failed"),
+    (Printer(LinkError("gone")), "failed"),
+    (None, "no_printer"),
+])
+def test_print_outcome_goes_to_the_journal_and_the_caller(settings, printer, status):
+    journal, results = Journal(), []
+    service = receipts.ReceiptService(printer, journal, settings, run_in_worker=lambda fn: fn())
+    service.print_async("K01-20261125-000007", "en", lambda s, e: results.append((s, e)))
+    assert results == [(status, "https://receipts.invalid/r/K01-20261125-000007")]
+    assert journal.updates == [("K01-20261125-000007", {"receipt_status": status})]
+
+
+def test_e_receipt_url_comes_from_settings(settings):
+    s = dataclasses.replace(settings, kiosk=dataclasses.replace(
+        settings.kiosk, e_receipt_url="https://r.example.hk/{reference}?k=1"))
+    assert receipts.compose(txn(), s, "en").qr_data == "https://r.example.hk/K01-20261125-000123?k=1"

@@ -61,7 +61,7 @@ class SerialCardTerminal:
                  t_ack_s: float = 2.0, t_char_s: float = 0.5, max_transmissions: int = 3,
                  result_grace_s: float = 60.0, evt_watchdog_s: float = 30.0,
                  answer_timeout_s: float = 5.0, recovery_s: float = 30.0,
-                 probe_interval_s: float = 1.0, probe_timeout_s: float = 0.8,
+                 probe_interval_s: float = 0.8, probe_timeout_s: float = 0.6,
                  reconnect_interval_s: float = 0.5, connect_wait_s: float = 2.0):
         self.name = name
         self.wire = WireLog(name)

@@ -53,13 +53,14 @@ class CardTerminalSimulator:
 
     def __init__(self, scenario: str = "approve", state_path: str | os.PathLike | None = None,
                  delays: Delays | None = None, t_ack_s: float = 2.0, t_char_s: float = 0.5,
-                 symlink: str | os.PathLike | None = None, **faults: int | bool):
+                 symlink: str | os.PathLike | None = None,
+                 **faults: int | bool | tuple[int, str]):
         self._check(scenario)
         self.scenario = scenario
         self._next_scenario: str | None = None
         self.delays = delays or Delays()
         self.store = OutcomeStore(state_path)
-        self.faults = Faults(slow_gap_s=max(0.7, t_char_s + 0.2), **faults)
+        self.faults = Faults(slow_gap_s=t_char_s + 0.2, **faults)
         self.wire = WireLog("card_terminal_simulator")
         self._t_ack_s, self._t_char_s, self._symlink = t_ack_s, t_char_s, symlink
         self._server: links.LinkServer | None = None
@@ -112,9 +113,10 @@ class CardTerminalSimulator:
         else:
             self.scenario, self._next_scenario = scenario, None
 
-    def set_fault(self, name: str, value: int | bool) -> None:
-        """Turn a link fault switch on (a count of frames, or True) or off (0)."""
-        self.faults.set(name, value)
+    def set_fault(self, name: str, value: int | bool, only: str | None = None) -> None:
+        """Turn a link fault switch on (a count of frames, or True) or off (0); ``only``
+        limits it to frames of one command (``"SALE"``, ``"RSP"``…)."""
+        self.faults.set(name, value, only)
 
     @property
     def charges(self) -> int:

@@ -149,30 +149,34 @@ class BackendSimulator:
         fault = self.faults.take(route.name)
         if fault:
             log.info("fault %s on %s", fault.mode, route.name)
-        key = _header(headers, signing.HEADER_IDEMPOTENCY) if route.keyed else None
-        rid = None
-        if route.keyed:
-            rid, replay = self.idempotency.begin(kiosk_id, path, checks.key(key),
-                                                 body_hash(body))
-            if replay is not None:
-                return replay
+        if fault and fault.mode == "http_500":  # the server fails before doing anything
+            return Answer(500, {"error": "internal", "message": "simulated server fault"})
+        if not route.keyed:
+            return self._finish(self._run(route, params, body, kiosk_id, None, fault), fault)
+        key = checks.key(_header(headers, signing.HEADER_IDEMPOTENCY))
+        rid, replay = self.idempotency.begin(kiosk_id, path, key, body_hash(body))
+        if replay is not None:
+            if fault and fault.mode == "timeout":
+                self._hold(fault.hold_s)
+            return self._finish(replay, fault)
         try:
             answer = self._run(route, params, body, kiosk_id, key, fault)
         except BaseException:
-            if rid:
-                self.idempotency.release(rid)
+            self.idempotency.release(rid)
             raise
-        if rid:
-            self.idempotency.finish(rid, answer)
-            with self.store.lock:
-                self.store.save()
-        if fault and fault.mode == "drop_after_commit":
+        self.idempotency.finish(rid, answer)
+        with self.store.lock:
+            self.store.save()
+        return self._finish(answer, fault)
+
+    @staticmethod
+    def _finish(answer: Answer, fault) -> Answer:
+        """The answer, unless a fault cuts the connection instead (the work stays done)."""
+        if fault and fault.mode in ("drop_after_commit", "timeout"):
             raise _Dropped()
         return answer
 
     def _run(self, route, params, body, kiosk_id, key, fault) -> Answer:
-        if fault and fault.mode == "http_500":
-            return Answer(500, {"error": "internal", "message": "simulated server fault"})
         if fault and fault.mode == "timeout":
             self._hold(fault.hold_s)
             raise _Dropped()

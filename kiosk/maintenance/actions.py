@@ -70,6 +70,14 @@ class MaintenanceActions:
         self._retry_refund = retry_refund
         self._restart = request_restart
 
+    def set_restart(self, request_restart: Callable[[], None]) -> None:
+        """Who restarts the app (the UI stops its loop; systemd's Restart=always starts it)."""
+        self._restart = request_restart
+
+    @property
+    def can_restart(self) -> bool:
+        return self._restart is not None
+
     # Transactions ------------------------------------------------------------------------
 
     def needing_attention(self) -> list:

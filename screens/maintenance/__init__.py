@@ -18,7 +18,13 @@ def extra_screens(console) -> dict:
 
 
 def install_gesture(app, gesture) -> None:
-    """Corner taps on attract / out of service feed the gesture; a full one opens maintenance."""
+    """Operator hooks once the app runs: corner taps on attract / out of service feed the
+    gesture (a full one opens maintenance), and the systemd watchdog is fed from the UI loop."""
     from screens.maintenance.gesture import GestureListener
+    from screens.maintenance.watchdog_feed import WatchdogFeed
 
     GestureListener(app, gesture).install()
+    WatchdogFeed(app).install()
+
+
+install_operator_hooks = install_gesture

@@ -34,6 +34,8 @@ class MaintenanceScreen(KioskScreen):
         self._ticker = None
         self._pages = {}
         self._shown = ""
+        if self.console is not None and not self.console.actions.can_restart:
+            self.console.actions.set_restart(_stop_app)
 
     def on_pre_enter(self, *_args) -> None:
         self.console.open()
@@ -92,6 +94,15 @@ class MaintenanceScreen(KioskScreen):
             self.ids.body.add_widget(page)
             self._shown = name
         return page
+
+
+def _stop_app() -> None:
+    """Restart = stop the app cleanly; systemd (Restart=always) starts it again."""
+    from kivy.app import App
+
+    app = App.get_running_app()
+    if app is not None:
+        Clock.schedule_once(lambda _dt: app.stop(), 0.5)  # let the screen show "Restarting…"
 
 
 load_beside(__file__)

@@ -36,6 +36,7 @@ class Maint:
     journal: object
     printer: FakePrinter
     screen: object
+    restarts: list
 
 
 @pytest.fixture
@@ -58,6 +59,8 @@ def maint(kiosk, tmp_path, monkeypatch):
     ops.health.set_device_status("printer", DeviceStatus(DeviceState.ONLINE, PaperState.LOW))
     ops.health.backend_ok(42)
     ensure_demo_operator(ops.pins, kiosk.clock.now())
+    restarts = []
+    ops.console.actions.set_restart(lambda: restarts.append(1))
     manager = kiosk.driver.app.router.manager
     if not manager.has_screen("maintenance"):
         manager.add_widget(MaintenanceScreen(name="maintenance", console=ops.console))
@@ -66,7 +69,7 @@ def maint(kiosk, tmp_path, monkeypatch):
     screen._pages, screen._shown = {}, ""
     listener = GestureListener(kiosk.driver.app, ops.gesture)
     listener.install()
-    yield Maint(kiosk, ops, journal, printer, screen)
+    yield Maint(kiosk, ops, journal, printer, screen, restarts)
     listener.uninstall()
     if kiosk.controller.state == "maintenance":
         kiosk.controller.close_maintenance()
@@ -194,3 +197,36 @@ def type_pin(driver, pin):
     for d in pin:
         driver.tap(digit_key(driver, d))
     driver.tap(driver.button("Sign in"))
+
+
+def test_restart_button_asks_for_a_restart_and_says_so(maint):
+    from screens.maintenance.demo import corner_taps, sign_in
+
+    driver = maint.kiosk.driver
+    corner_taps(driver)
+    sign_in(driver)
+    driver.tap(driver.button("Restart the app"))
+    assert maint.restarts == [1] and "Restarting…" in labels(driver)
+
+
+def test_watchdog_is_fed_from_the_ui_loop(maint, tmp_path):
+    import socket
+
+    from kiosk.watchdog import Watchdog
+    from screens.maintenance.watchdog_feed import WatchdogFeed
+
+    path = tmp_path / "notify.sock"
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(str(path))
+    sock.settimeout(2)
+    try:
+        env = {"NOTIFY_SOCKET": str(path), "WATCHDOG_USEC": "30000000"}
+        feed = WatchdogFeed(maint.kiosk.driver.app, Watchdog(maint.kiosk.clock, env))
+        feed.install()
+        assert sock.recv(100).startswith(b"READY=1")
+        feed._ping(0)
+        assert sock.recv(100) == b"WATCHDOG=1"
+        feed._stop()
+        assert sock.recv(100) == b"STOPPING=1"
+    finally:
+        sock.close()

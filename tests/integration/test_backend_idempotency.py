@@ -189,3 +189,12 @@ def test_simulator_stop_ends_a_held_request(tmp_path):
     sim.stop()
     worker.join(5)
     assert not worker.is_alive()
+
+
+def test_a_fault_hits_a_replay_too_and_the_replay_then_answers(simulator_control,
+                                                               signed_request):
+    first = signed_request("POST", "/v1/payments", ORDER, key=NO)
+    simulator_control.fault("POST /v1/payments", "http_500")
+    assert signed_request("POST", "/v1/payments", ORDER, key=NO).status_code == 500
+    again = signed_request("POST", "/v1/payments", ORDER, key=NO)
+    assert (again.status_code, again.json()) == (200, first.json())

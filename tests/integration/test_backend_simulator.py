@@ -180,3 +180,10 @@ def test_state_survives_a_restart_and_reset_reseeds(backend_simulator, backend_c
         assert client.get_payment("K01-PERSIST-1") is None
     finally:
         again.stop()
+
+
+def test_simulator_log_lines_mask_the_number(backend_client, caplog):
+    with caplog.at_level("INFO", logger="simulators.backend"):
+        backend_client.get_subscriber(HK)
+    assert "GET /v1/subscribers/*******4567 -> 200" in caplog.text
+    assert HK not in caplog.text

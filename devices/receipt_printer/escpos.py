@@ -93,8 +93,8 @@ def raster(width_bytes: int, height: int, data: bytes, mode: int = 0) -> bytes:
     return header + data
 
 
-def raster_image(image: Image.Image, band_rows: int = RASTER_BAND_ROWS) -> bytes:
-    """A picture as GS v 0 bands of at most *band_rows* rows (black pixels print)."""
+def raster_bands(image: Image.Image, band_rows: int = RASTER_BAND_ROWS) -> list[bytes]:
+    """A picture as GS v 0 commands of at most *band_rows* rows each (black pixels print)."""
     bw = image.convert("1") if image.mode != "1" else image
     width_bytes = (bw.width + 7) // 8
     if bw.width % 8:  # pad to whole bytes with white
@@ -103,11 +103,16 @@ def raster_image(image: Image.Image, band_rows: int = RASTER_BAND_ROWS) -> bytes
         bw = padded
     # Pillow's "1" packs 1 = white; ESC/POS wants 1 = print.
     ink = ImageOps.invert(bw.convert("L")).convert("1")
-    out = bytearray()
+    bands = []
     for top in range(0, ink.height, band_rows):
         band = ink.crop((0, top, ink.width, min(top + band_rows, ink.height)))
-        out += raster(width_bytes, band.height, band.tobytes())
-    return bytes(out)
+        bands.append(raster(width_bytes, band.height, band.tobytes()))
+    return bands
+
+
+def raster_image(image: Image.Image, band_rows: int = RASTER_BAND_ROWS) -> bytes:
+    """All the bands of ``raster_bands`` as one byte string."""
+    return b"".join(raster_bands(image, band_rows))
 
 
 def _qr(fn: int, params: bytes) -> bytes:

@@ -1,0 +1,27 @@
+"""A device built from settings, with the simulator it talks to (if any), closed together."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DeviceHandle:
+    """``device``: the driver (None when the kind is ``none``); ``simulator``: the emulator
+    started for kind ``simulator`` (else None). ``close()`` closes the driver, then stops the
+    simulator."""
+
+    device: object | None = None
+    simulator: object | None = None
+
+    def close(self) -> None:
+        if self.device is not None:
+            try:
+                self.device.close()
+            except Exception:
+                log.exception("closing %r failed", self.device)
+        if self.simulator is not None:
+            self.simulator.stop()

@@ -25,6 +25,7 @@ COMMANDS: tuple[str, ...] = (
     "terminal",
     "device_simulator",
     "robot",
+    "screens.commands",  # run, demo: the Kivy UI, imported by name only (kiosk never imports screens)
 )
 
 

@@ -13,6 +13,7 @@ Transports only move bytes; framing lives in each device's ``protocol.py``.
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -30,6 +31,8 @@ class Port(Protocol):
 
     timeout: float | None
 
+    @property
+    def in_waiting(self) -> int: ...
     def read(self, size: int = 1) -> bytes: ...
     def write(self, data: bytes) -> int | None: ...
     def close(self) -> None: ...
@@ -44,10 +47,14 @@ def open_port(url: str, baudrate: int = 9600, timeout_s: float = 0.05) -> serial
     if not url:
         raise LinkError("no port configured")
     try:
-        return serial.serial_for_url(url, baudrate=baudrate, timeout=timeout_s,
+        port = serial.serial_for_url(url, baudrate=baudrate, timeout=timeout_s,
                                      write_timeout=2.0, exclusive=None)
     except (serial.SerialException, OSError, ValueError) as e:
         raise LinkError(f"cannot open port {url!r}: {e}") from None
+    sock = getattr(port, "_socket", None)  # socket://: pyserial leaves Nagle on, which holds
+    if sock is not None:                    # a 1-byte ACK back ~40 ms behind the peer's ACK
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return port
 
 
 StatusCallback = Callable[[bool, str], None]
@@ -156,7 +163,8 @@ class DeviceLink:
                     self._stop.wait(self._reconnect_s)
                 continue
             try:
-                data = port.read(4096)
+                # read(n) waits for all n bytes: ask for what is there, or for one byte
+                data = port.read(min(4096, port.in_waiting) or 1)
             except (serial.SerialException, OSError, TypeError, AttributeError) as e:
                 # TypeError/AttributeError: pyserial's posix read after close() from another thread
                 self._drop_port(f"read failed: {e}")
@@ -258,6 +266,11 @@ class LoopbackEnd:
     @property
     def is_open(self) -> bool:
         return not self._closed
+
+    @property
+    def in_waiting(self) -> int:
+        with self._cond:
+            return len(self._inbox)
 
     def write(self, data: bytes) -> int:
         if self._closed or self.peer is None:

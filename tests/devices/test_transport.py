@@ -66,6 +66,14 @@ def test_loopback_delay_delivers_later_and_close_is_a_disconnect():
         host.read(1)
 
 
+def collect(chunks: queue.Queue, n: int) -> bytes:
+    """Chunks from the reader thread until n bytes have come (a read may split them)."""
+    got = b""
+    while len(got) < n:
+        got += chunks.get(timeout=WAIT_S)
+    return got
+
+
 class Events:
     """Collects DeviceLink up/down changes so a test can wait for one."""
 
@@ -115,7 +123,7 @@ def test_device_link_moves_bytes_reports_unplug_and_reconnects(server_factory):
             got += server.read(1.0)
         assert got == b"hello"
         server.write(b"world")
-        assert received.get(timeout=WAIT_S) == b"world"
+        assert collect(received, 5) == b"world"
 
         server.close()
         up, _ = changes.next(timeout_s=2.0)
@@ -127,7 +135,7 @@ def test_device_link_moves_bytes_reports_unplug_and_reconnects(server_factory):
         assert changes.next() == (True, "port open")
         server.read(0.2)  # a TCP server takes the new connection when it next reads
         server.write(b"again")
-        assert received.get(timeout=WAIT_S) == b"again"
+        assert collect(received, 5) == b"again"
     finally:
         link.close()
 

@@ -56,7 +56,7 @@ def run(args) -> int:
         return 1
     print(f"port {port}", flush=True)
     try:
-        while not stop.wait(1.0):
+        while not stop.wait(0.2):
             pass
     finally:
         simulator.stop()

@@ -218,10 +218,10 @@ class Controller:
             log.warning("%s for %s ignored in %s", kind, event.txn_id, self.state)
             return
         self._set(**changes)
-        if kind == "QrReady":
+        if flow_event == "qr_ready":
             self._timeouts.qr_expires_at(event.expires_at)
         self._send(flow_event)
-        if kind == "Credited":
+        if flow_event == "credited":
             self._print_receipt()
 
     def _print_receipt(self) -> None:

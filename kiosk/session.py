@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from kiosk.services import purchase_events as ev
+
 log = logging.getLogger(__name__)
 
 
@@ -198,25 +200,22 @@ def _verdict(left_s: float, warn_s: float) -> TimeoutVerdict:
 # -- purchase events → flow events and view changes (the one place they are mapped) --------------
 def purchase_changes(event) -> tuple[str | None, dict]:
     """The flow event and the view changes a purchase event brings; (None, {}) for an unknown one."""
-    kind = type(event).__name__
-    if kind == "QrReady":
+    if isinstance(event, ev.QrReady):
         return "qr_ready", {"qr_payload": event.qr_payload, "qr_expires_at": event.expires_at,
                             "amount_cents": event.amount_cents}
-    if kind == "CardProgress":
+    if isinstance(event, ev.CardProgress):
         return "card_progressed", {"terminal_stage": event.stage}
-    if kind == "Paid":
+    if isinstance(event, ev.Paid):
         return "paid", {"cancelling": False}
-    if kind == "Credited":
+    if isinstance(event, ev.Credited):
         return "credited", {"balance": event.balance, "cancelling": False}
-    if kind == "Declined":
+    if isinstance(event, ev.Declined):
         return "card_declined", {"failure": "declined", "cancelling": False}
-    if kind == "PaymentCancelled":
+    if isinstance(event, ev.PaymentCancelled):
         return "payment_cancelled", {"failure": event.reason, "cancelling": False}
-    if kind == "CreditRejected":
-        return "credit_rejected", {"failure": getattr(event, "reason", None)}
-    if kind == "Refunded":
+    if isinstance(event, ev.Refunded):
         return "refund_completed", {"cancelling": False}
-    if kind == "NeedsAttention":
+    if isinstance(event, ev.NeedsAttention):
         return "attention_needed", {"failure": event.reason, "cancelling": False}
     return None, {}
 

@@ -16,6 +16,14 @@ from kiosk import settings as settings_mod
 from kiosk.clock import FakeClock
 from kiosk.controller import Controller
 from kiosk.services.backend_errors import Ambiguous, NotFound
+from kiosk.services.purchase_events import (
+    CardProgress,
+    Credited,
+    Declined,
+    Paid,
+    QrReady,
+    Refunded,
+)
 from kiosk.session import PostQueue
 
 
@@ -60,58 +68,6 @@ OFFERS = (
 
 def subscriber(msisdn: str = "85291234567", **kw) -> Subscriber:
     return Subscriber(msisdn=msisdn, offers=kw.pop("offers", OFFERS), **kw)
-
-
-# Purchase events with the names and fields of kiosk/services/purchase_events.py.
-@dataclass(frozen=True)
-class QrReady:
-    txn_id: str
-    qr_payload: str
-    expires_at: datetime
-    amount_cents: int
-    method: str
-
-
-@dataclass(frozen=True)
-class CardProgress:
-    txn_id: str
-    stage: str
-
-
-@dataclass(frozen=True)
-class Paid:
-    txn_id: str
-
-
-@dataclass(frozen=True)
-class Credited:
-    txn_id: str
-    balance: object
-    topup_id: str
-
-
-@dataclass(frozen=True)
-class Declined:
-    txn_id: str
-    reason: str
-    rc: str
-
-
-@dataclass(frozen=True)
-class PaymentCancelled:
-    txn_id: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class Refunded:
-    txn_id: str
-
-
-@dataclass(frozen=True)
-class NeedsAttention:
-    txn_id: str
-    reason: str
 
 
 @dataclass

@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.test_controller import (
-    Credited,
-    Paid,
-    PaymentCancelled,
-    make_rig,
-    make_settings,
-    qr_ready,
-    to_confirming,
-)
+from kiosk.services.purchase_events import Credited, Paid, PaymentCancelled
+from tests.unit.test_controller import make_rig, make_settings, qr_ready, to_confirming
 
 
 @pytest.fixture

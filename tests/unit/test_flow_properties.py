@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from kiosk.flow import MONEY_STATES
 from kiosk.services.backend_errors import Ambiguous
-from tests.unit.test_controller import (
+from kiosk.services.purchase_events import (
     CardProgress,
     Credited,
     Declined,
@@ -18,9 +18,8 @@ from tests.unit.test_controller import (
     PaymentCancelled,
     QrReady,
     Refunded,
-    make_rig,
-    subscriber,
 )
+from tests.unit.test_controller import make_rig, subscriber
 
 FORWARD = st.one_of(  # the common path, weighted in so that random customers get to pay
     st.tuples(st.just("to_confirming"), st.sampled_from(["91234567", "13812345678", "61234567",

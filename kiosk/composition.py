@@ -109,7 +109,7 @@ def _build(settings, post, clock, run_in_worker, with_operations, closers) -> Ki
     reconciler = Reconciler(journal, backend, terminal.device, settings, clock, skip=purchases.owns)
     receipts = ReceiptService(printer.device, journal, settings, run_in_worker)
     controller = Controller(settings, backend.get_subscriber, purchases, post, clock,
-                            receipts=receipts, run_in_worker=run_in_worker)
+                            receipts=receipts, journal=journal, run_in_worker=run_in_worker)
     relay.target = controller.on_purchase_event
     closers.append(lambda: purchases.join(10.0))  # let a running purchase reach a safe point
     reconciler.start()

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Iterable
 
 from kiosk import phone
-from kiosk.flow import MONEY_STATES, CustomerFlow, FlowAudit, TransitionNotAllowed
+from kiosk.flow import MONEY_STATES, CustomerFlow, FlowAudit, JournalLink, TransitionNotAllowed
 from kiosk.redact import mask_phone
 from kiosk.services import lookup
 from kiosk.session import (
@@ -51,7 +51,7 @@ class Controller:
     """What the screens talk to. See docs/internals.md ("Flow and controller") for the API."""
 
     def __init__(self, settings, get_subscriber, purchases, post, clock, *,
-                 receipts=None, run_in_worker: Callable[[Callable[[], None]], None] = start_thread):
+                 receipts=None, journal=None, run_in_worker: Callable[[Callable[[], None]], None] = start_thread):
         self._settings = settings
         self._get_subscriber = get_subscriber
         self.purchases = purchases
@@ -67,7 +67,10 @@ class Controller:
             language=settings.kiosk.default_language, hotline=settings.kiosk.hotline,
             kiosk_id=settings.kiosk.id, location=settings.kiosk.location), lambda: self.state)
         self._set = self._store.set
-        self.flow = CustomerFlow(listeners=[_Router(self), FlowAudit()])
+        listeners = [_Router(self), FlowAudit()]
+        if journal is not None:
+            listeners.append(JournalLink(journal, lambda: self.view.txn_id))
+        self.flow = CustomerFlow(listeners=listeners)
 
     # -- what screens read and subscribe to ---------------------------------------------------
     @property
@@ -155,6 +158,8 @@ class Controller:
 
     def cancel(self) -> None:
         """Cancel: back to the start, or, while money moves, ask the payment to stop safely."""
+        if self.state in MONEY_STATES and self.view.cancelling:
+            return  # asked already: the purchase service is settling it
         self._send("cancelled")
 
     def back(self) -> None:

@@ -12,6 +12,7 @@ reports a definite outcome.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from statemachine import State, StateMachine
 from statemachine.exceptions import TransitionNotAllowed
@@ -153,3 +154,24 @@ class FlowAudit:
 
     def after_transition(self, event: str, source, target) -> None:
         log.info("flow: %s --%s--> %s", source.id, event, target.id)
+
+
+class JournalLink:
+    """A listener that writes the customer's side of a purchase into the journal's event table:
+    a Cancel or a screen deadline while money moves (the outcome itself is the money engine's)."""
+
+    def __init__(self, journal, txn_id: Callable[[], str | None]):
+        self._journal = journal
+        self._txn_id = txn_id
+
+    def after_transition(self, event: str, source, target) -> None:
+        if event not in ("cancelled", "timed_out") or source.id not in MONEY_STATES:
+            return
+        txn_id = self._txn_id()
+        if txn_id is None:
+            return
+        kind = "customer_cancel" if event == "cancelled" else "screen_deadline"
+        try:
+            self._journal.note(txn_id, kind, {"state": source.id})
+        except Exception:  # a note is a record, not a step: the payment's safety does not hang on it
+            log.exception("%s: %s not noted in the journal", txn_id, kind)

@@ -103,7 +103,8 @@ def world(tmp_path, backend_sim):
     relay = []
     purchases = PurchaseService(journal, backend, terminal, settings,
                                 lambda e: relay[0].on_purchase_event(e), SystemClock())
-    controller = Controller(settings, backend.get_subscriber, purchases, post, clock)
+    controller = Controller(settings, backend.get_subscriber, purchases, post, clock,
+                            journal=journal)
     relay.append(controller)
     yield World(controller, post, clock, journal, purchases, terminal_sim, control)
     purchases.cancel()
@@ -160,10 +161,13 @@ def test_cancel_during_qr_waits_for_the_outcome_then_nothing_is_charged(world):
     world.to_confirming()
     out_trade_no = world.pay_qr("alipayhk")
     world.tap("cancel")
+    world.tap("cancel")
     assert world.c.state == "paying_qr" and world.c.view.cancelling
     world.wait_state(*FINAL)
     assert world.c.state == "payment_failed" and world.c.view.failure == "customer"
     assert world.journal.get(world.c.view.txn_id).state == "cancelled"
+    notes = [e.kind for e in world.journal.events(world.c.view.txn_id) if e.kind == "customer_cancel"]
+    assert notes == ["customer_cancel"]
     order = next(o for o in world.control.ledger()["orders"] if o["out_trade_no"] == out_trade_no)
     assert order["status"] == "closed"
     assert world.ledger_topups("85291234567") == []
@@ -240,7 +244,9 @@ def test_qr_left_unpaid_is_cancelled_safely_and_never_drops_to_attract(world):
     world.walk_away(5)
     assert world.c.state in ("paying_qr", "payment_failed")
     world.wait_state("payment_failed")
-    assert world.journal.get(world.c.view.txn_id).state == "cancelled"
+    txn_id = world.c.view.txn_id
+    assert world.journal.get(txn_id).state == "cancelled"
+    assert "screen_deadline" in [e.kind for e in world.journal.events(txn_id)]
 
 
 def test_card_never_presented_is_aborted_at_the_deadline(world):

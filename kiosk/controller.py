@@ -187,6 +187,7 @@ class Controller:
         """Check the state's timeout on the injected clock; call it often (every ~0.25 s)."""
         verdict = self._timeouts.check(self.state, self._timer.elapsed_s())
         if verdict.expired:
+            self._set(seconds_left=0)
             self._time_out()
         else:
             self._set(warning=verdict.warning, seconds_left=verdict.seconds_left)

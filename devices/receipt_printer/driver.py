@@ -36,6 +36,8 @@ from devices.wirelog import WireFrame, WireLog
 
 log = logging.getLogger(__name__)
 
+WRITE_CHUNK_BYTES = 1024
+
 
 class SerialReceiptPrinter:
     """``ReceiptPrinter`` over a pyserial URL (serial device, pty, ``socket://host:9100``).
@@ -140,7 +142,10 @@ class SerialReceiptPrinter:
     def _send(self, data: bytes, note: str) -> None:
         self._wire.sent(data, note)
         try:
-            self._link.write(data)
+            # Pieces small enough for the port's write timeout at 19200 baud (1 KB = 0.5 s);
+            # a raster band is ~18 KB.
+            for start in range(0, len(data), WRITE_CHUNK_BYTES):
+                self._link.write(data[start:start + WRITE_CHUNK_BYTES])
         except (TypeError, AttributeError) as e:
             # pyserial's posix write() when the reader thread closed the port under it (unplug)
             raise LinkError(f"{self.name}: port closed while writing ({e})") from None

@@ -96,7 +96,13 @@ class PrinterSimulator:
         """Serve on a pty (optionally behind a stable *symlink*) or TCP; returns the port URL."""
         if self._thread is not None:
             raise RuntimeError("printer simulator already started")
-        self._server = serve(link, port, symlink)
+        return self.attach(serve(link, port, symlink))
+
+    def attach(self, server: LinkServer) -> str:
+        """Serve on a link end opened elsewhere (tests: a loopback with faults)."""
+        if self._thread is not None:
+            raise RuntimeError("printer simulator already started")
+        self._server = server
         self._stop.clear()
         self._parser, self._page = EscPosParser(), Page(self.paper_width_dots)
         self._thread = threading.Thread(target=self._run, args=(self._server,),

@@ -98,27 +98,15 @@ class Controller:
         self._set(language=lang)
 
     def set_country(self, code: str) -> None:
-        if self.state != "entering_number":
-            return
-        digits = self.view.digits[:phone.max_digits(code)]
-        self.touch()
-        self._set_digits(digits, country=code)
+        self._type(lambda typed: typed.with_country(code))
 
     def press_digit(self, d: str) -> None:
-        if not (len(d) == 1 and d.isdigit()):
-            raise ValueError(f"a digit, got {d!r}")
-        if self.state == "attract":
+        if self.state == "attract":  # a digit on the attract screen starts with that digit
             self.start()
-        if self.state != "entering_number":
-            return
-        self.touch()
-        if len(self.view.digits) < phone.max_digits(self.view.country):
-            self._set_digits(self.view.digits + d)
+        self._type(lambda typed: typed.press(d))
 
     def backspace(self) -> None:
-        if self.state == "entering_number":
-            self.touch()
-            self._set_digits(self.view.digits[:-1])
+        self._type(lambda typed: typed.backspace())
 
     def submit_number(self) -> None:
         if self.state != "entering_number":
@@ -319,10 +307,13 @@ class Controller:
         self._session_no += 1
         self._store.reset(out_of_service_reason=self.view.out_of_service_reason)
 
-    def _set_digits(self, digits: str, **more) -> None:
-        country = more.get("country", self.view.country)
-        self._set(digits=digits, number_formatted=phone.format_typed(country, digits),
-                  number_error=phone.prefix_error(country, digits), **more)
+    def _type(self, key: Callable[[phone.Typed], phone.Typed]) -> None:
+        if self.state != "entering_number":
+            return
+        self.touch()
+        typed = key(phone.Typed(self.view.country, self.view.digits))
+        self._set(country=typed.country, digits=typed.digits, number_formatted=typed.formatted,
+                  number_error=typed.error)
 
     def _apply_health(self, methods: frozenset[str], in_service: bool, reason: str) -> None:
         self._availability = dataclasses.replace(

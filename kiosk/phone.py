@@ -52,6 +52,37 @@ class PhoneNumber:
         return f"+{self.country} {format_typed(self.country, self.national)}"
 
 
+@dataclass(frozen=True)
+class Typed:
+    """The keypad's number as typed so far: pure, each key gives a new value."""
+
+    country: str = "852"
+    digits: str = ""
+
+    def press(self, digit: str) -> Typed:
+        """One more digit; past the country's length the key does nothing."""
+        if not (len(digit) == 1 and digit.isdigit()):
+            raise ValueError(f"a digit, got {digit!r}")
+        if len(self.digits) >= max_digits(self.country):
+            return self
+        return Typed(self.country, self.digits + digit)
+
+    def backspace(self) -> Typed:
+        return Typed(self.country, self.digits[:-1])
+
+    def with_country(self, country: str) -> Typed:
+        return Typed(country, self.digits[:max_digits(country)])
+
+    @property
+    def formatted(self) -> str:
+        return format_typed(self.country, self.digits)
+
+    @property
+    def error(self) -> str | None:
+        """What the digits typed so far already show is wrong (a prefix), else None."""
+        return prefix_error(self.country, self.digits)
+
+
 def max_digits(country: str) -> int:
     """How many national digits the keypad takes for *country*."""
     return _LENGTH[_check_country(country)]

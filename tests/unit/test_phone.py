@@ -57,3 +57,15 @@ def test_max_digits_and_unknown_country():
     assert phone.max_digits("852") == 8 and phone.max_digits("86") == 11
     with pytest.raises(ValueError):
         phone.max_digits("1")
+
+
+def test_typing_stops_at_the_country_length_and_keeps_digits_across_a_country_switch():
+    typed = phone.Typed()
+    for d in "9123456789":
+        typed = typed.press(d)
+    assert typed.digits == "91234567" and typed.formatted == "9123 4567" and typed.error is None
+    assert typed.backspace().digits == "9123456"
+    mainland = phone.Typed("86", "13812345678")
+    assert mainland.with_country("852").digits == "13812345" and mainland.with_country("852").error
+    with pytest.raises(ValueError):
+        typed.press("x")

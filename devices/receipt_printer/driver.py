@@ -37,6 +37,7 @@ from devices.wirelog import WireFrame, WireLog
 log = logging.getLogger(__name__)
 
 WRITE_CHUNK_BYTES = 1024
+FIRST_OPEN_WAIT_S = 2.0
 
 
 class SerialReceiptPrinter:
@@ -70,6 +71,7 @@ class SerialReceiptPrinter:
         self._state_lock = threading.Condition()
         self._last = DeviceStatus(DeviceState.NO_DEVICE, detail=f"opening {port_url}")
         self._opener = opener or (lambda: open_port(port_url, baudrate))
+        self._first_open = threading.Event()  # the link has tried the port once
         self._link = DeviceLink(self._open, name=name, on_change=self._link_changed,
                                 probe=self._poll, probe_interval_s=poll_interval_s)
         self._link.start()
@@ -82,6 +84,7 @@ class SerialReceiptPrinter:
 
     def status(self) -> DeviceStatus:
         """Ask the printer now (DLE EOT 1, 2, 4); UNKNOWN paper when it cannot tell."""
+        self._first_open.wait(FIRST_OPEN_WAIT_S)  # right after construction: the port opens
         with self._io:
             status = self._query()
         self._publish(status)
@@ -90,6 +93,7 @@ class SerialReceiptPrinter:
     def print_receipt(self, doc: ReceiptDocument) -> None:
         """Print *doc* and cut. Raises PaperOut, CoverOpen or LinkError (nothing sent if before)."""
         frames = self._encode(doc)
+        self._first_open.wait(FIRST_OPEN_WAIT_S)
         with self._io:
             before = self._query()
             self._publish(before)
@@ -199,6 +203,8 @@ class SerialReceiptPrinter:
         except LinkError as e:
             self._publish(DeviceStatus(DeviceState.NO_DEVICE, detail=str(e)))
             raise
+        finally:
+            self._first_open.set()
 
     def _link_changed(self, up: bool, detail: str) -> None:
         if not up:

@@ -181,3 +181,9 @@ def test_every_byte_goes_to_the_wire_log_in_hex(rig, caplog):
     assert any(m.startswith("tx 1B 61 01 1D 28 6B 04 00 31 41 32 00") for m in wire)
     frames = driver.recent_frames()
     assert frames[-1].direction == "rx" and frames[-1].hex == "12"
+
+
+def test_status_right_after_construction_waits_for_the_port(link, simulator, make_driver):
+    """GIVEN a driver just built WHEN status() is asked at once (kiosk doctor) THEN a real answer."""
+    driver = make_driver(simulator.start(link))
+    assert driver.status().state is DeviceState.ONLINE

@@ -2,8 +2,8 @@
 
 ``recover`` drives every unfinished row forward once (run it before the first sale). The
 ``Reconciler`` thread then keeps at what could not be settled yet (orders that could still be
-paid late, credits and refunds the backend did not confirm), until ``late_payment_watch_s`` after
-the row was last touched; after that the row goes to ``needs_attention`` with the reason.
+paid late, credits and refunds the backend did not confirm), until ``late_payment_watch_s`` of
+watching; after that the row goes to ``needs_attention`` with the reason.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
 from kiosk.clock import Clock, SystemClock
 from kiosk.services import refunding, settling
@@ -37,11 +36,16 @@ def recover(journal, backend, terminal, settings, clock: Clock | None = None,
     """Drive every unfinished row forward once; call before the first sale."""
     ctx = MoneyContext(journal, backend, terminal, settings, clock or SystemClock(),
                        on_event or _log_event, crash)
-    return settle_pass(ctx, skip=lambda txn_id: False, give_up=False)
+    return settle_pass(ctx, skip=lambda txn_id: False)
 
 
-def settle_pass(ctx: MoneyContext, skip: Callable[[str], bool], give_up: bool) -> RecoveryReport:
-    """One pass over the unfinished rows; with ``give_up``, rows past the watch go to a person."""
+def settle_pass(ctx: MoneyContext, skip: Callable[[str], bool],
+                watch: dict[str, float] | None = None) -> RecoveryReport:
+    """One pass over the unfinished rows.
+
+    ``watch`` (the reconciler's) maps a row still open to when it was first seen open, on the
+    clock's monotonic time; a row open longer than ``late_payment_watch_s`` goes to a person.
+    """
     settled, still_open, attention = [], [], []
     for row in ctx.journal.unfinished():
         if skip(row.id):
@@ -53,7 +57,8 @@ def settle_pass(ctx: MoneyContext, skip: Callable[[str], bool], give_up: bool) -
             txn = settling.drive(ctx, txn)
         except Unsettled as e:
             txn = ctx.journal.get(txn.id)
-            if give_up and _age_s(ctx, txn) >= ctx.settings.payments.late_payment_watch_s:
+            if watch is not None and _watched_s(ctx, watch, txn.id) >= \
+                    ctx.settings.payments.late_payment_watch_s:
                 txn = refunding.attention(ctx, txn, f"not settled automatically: {e.reason}")
             else:
                 log.info("%s still open (%s): watching", txn.id, e.reason)
@@ -63,6 +68,8 @@ def settle_pass(ctx: MoneyContext, skip: Callable[[str], bool], give_up: bool) -
             log.exception("%s could not be driven forward; will try again", row.id)
             still_open.append(row.id)
             continue
+        if watch is not None:
+            watch.pop(txn.id, None)
         (attention if txn.state == "needs_attention" else settled).append(txn.id)
     return RecoveryReport(tuple(settled), tuple(still_open), tuple(attention))
 
@@ -81,12 +88,13 @@ class Reconciler:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()  # one pass at a time (thread or run_once)
+        self._watch: dict[str, float] = {}  # open row -> first seen open (monotonic)
         self.last: RecoveryReport = RecoveryReport((), (), ())
 
     def run_once(self) -> RecoveryReport:
         """One pass now, on the caller's thread."""
         with self._lock:
-            self.last = settle_pass(self._ctx, self._skip, give_up=True)
+            self.last = settle_pass(self._ctx, self._skip, self._watch)
             return self.last
 
     def start(self) -> None:
@@ -110,13 +118,10 @@ class Reconciler:
                 return
 
 
-def _age_s(ctx: MoneyContext, txn) -> float:
-    """Seconds since the row last changed, on the engine's clock."""
-    try:
-        stamp = datetime.fromisoformat(txn.updated_at.replace("Z", "+00:00"))
-    except (AttributeError, ValueError):
-        return 0.0
-    return ctx.clock.now() - stamp.timestamp()
+def _watched_s(ctx: MoneyContext, watch: dict[str, float], txn_id: str) -> float:
+    """How long this process has watched the row stay open (a restart watches afresh)."""
+    now = ctx.clock.monotonic()
+    return now - watch.setdefault(txn_id, now)
 
 
 def _log_event(event) -> None:

@@ -32,6 +32,7 @@ class AppDriver:
     def __init__(self, app):
         self.app = app
         self.tap_times_s: list[float] = []
+        self.taps = 0
 
     def start(self) -> None:
         self.app._run_prepare()  # builds the app and opens the window, without the main loop
@@ -64,6 +65,7 @@ class AppDriver:
     def tap(self, widget) -> None:
         """Tap *widget* at its centre; if the screen changes, time it to the next screen's frame."""
         before = self.state
+        self.taps += 1
         x, y = widget.to_window(*widget.center)
         touch = UnitTestTouch(x, y)
         started = time.perf_counter()

@@ -1,0 +1,114 @@
+"""``kiosk demo``: the real app, off-screen, walked through every customer screen.
+
+The core is the real one from the composition root, on the demo profile: the backend simulator
+on a free loopback port, the card terminal and printer simulators behind the real drivers. Faults
+come from the simulators' own switches (a held answer to see a waiting screen, a declined card,
+no paper, a refused credit). Taps are real touches on the widgets. The clock is the system clock
+plus an offset the demo moves forward to show the "still there?" warning without waiting.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import statistics
+import tempfile
+import threading
+from pathlib import Path
+
+from kiosk.clock import SystemClock
+
+log = logging.getLogger(__name__)
+
+
+class OffsetClock(SystemClock):
+    """The system clock, moved forward on demand (for the walk-away screens)."""
+
+    def __init__(self):
+        self._offset = 0.0
+        self._lock = threading.Lock()
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self._offset += seconds
+
+    def now(self) -> float:
+        return super().now() + self._offset
+
+    def monotonic(self) -> float:
+        return super().monotonic() + self._offset
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def demo_settings(path=None):
+    """The demo profile in a fresh data directory, its simulator on a free port, no auto-pay."""
+    from kiosk.settings import load
+
+    data_dir = tempfile.mkdtemp(prefix="kiosk-demo-")
+    return load(path, {
+        "kiosk.data_dir": data_dir,
+        "backend.url": f"http://127.0.0.1:{_free_port()}",
+        "backend.retry_deadline_s": 4.0,
+        "simulator.backend.enabled": True,
+        "simulator.backend.auto_pay_after_s": 0.0,
+    })
+
+
+def run_demo(settings, out_dir: Path, languages) -> dict:
+    """Walk every screen in each language; the PNGs written and the measured figures."""
+    from screens.boot import configure_window
+
+    configure_window(settings.display)  # before anything below opens Kivy's window
+    from kiosk.fonts import default_cache_dir
+    from screens.demo_walk import Walk
+    from screens.driver import AppDriver
+    from screens.session import KioskSession
+
+    clock = OffsetClock()
+    shots: list[Path] = []
+    with KioskSession(settings, clock, font_cache=default_cache_dir()) as session:
+        driver = AppDriver(session.app)
+        driver.start()
+        try:
+            common_path_taps = None
+            for language in languages:
+                walk = Walk(driver, session.kiosk, clock, Path(out_dir) / language, language)
+                shots += walk.all()
+                common_path_taps = walk.common_path_taps
+            shots += _maintenance(driver, session.kiosk, Path(out_dir))
+        finally:
+            driver.stop()
+    times = driver.tap_times_s
+    return {
+        "screenshots": len(shots),
+        "folder": str(out_dir),
+        "common_path_taps": common_path_taps,
+        "tap_to_next_screen_ms": {
+            "median": round(statistics.median(times) * 1000, 1) if times else None,
+            "max": round(max(times) * 1000, 1) if times else None,
+            "taps_timed": len(times),
+        },
+    }
+
+
+def _maintenance(driver, kiosk, out_dir: Path) -> list[Path]:
+    """The operators' screens, when the maintenance part is there (its own walk)."""
+    if kiosk.operations is None:
+        return []
+    try:
+        from screens.maintenance import demo as maintenance_demo
+    except ImportError:
+        return []
+    from screens.driver import NotShown
+
+    maintenance_demo.ensure_demo_operator(kiosk.operations.pins, kiosk.clock.now())
+    try:
+        return maintenance_demo.walk(driver, kiosk.operations.console, out_dir / "maintenance")
+    except NotShown as e:
+        log.warning("maintenance screens skipped: %s", e)
+        return []

@@ -27,6 +27,7 @@ def open_printer(settings, port_url: str) -> SerialReceiptPrinter:
         cfg.paper_width_dots,
         bold_font_path=fonts.font_path("zh-Hant", bold=True, cache_dir=cache),
         baudrate=cfg.baudrate,
+        font_for=lambda language, bold: fonts.font_path(language, bold, cache_dir=cache),
     )
 
 

@@ -48,6 +48,8 @@ class SerialReceiptPrinter:
         font_path: the CJK font every receipt is rendered with (``kiosk.fonts.font_path``).
         paper_width_dots: printable width (576 for 80 mm paper at 203 dpi, 384 for 58 mm).
         bold_font_path: a bold face for bold lines (else bold is drawn with a stroke).
+        font_for: ``(language, bold) -> path``: a face per receipt language (Simplified
+            receipts in the SC face); when given, it wins over the two paths above.
         draw_qr: draw the QR code into the raster (for printers without GS ( k) instead of
             sending the native QR commands (the default: sharper and far fewer bytes).
         status_timeout_s: how long one DLE EOT may take to answer before the status is unknown.
@@ -59,10 +61,12 @@ class SerialReceiptPrinter:
                  bold_font_path: str | Path | None = None, baudrate: int = 19200,
                  name: str = "printer", draw_qr: bool = False, qr_module_dots: int = 6,
                  status_timeout_s: float = 0.5, poll_interval_s: float = 0.5,
-                 opener: Callable[[], Port] | None = None):
+                 opener: Callable[[], Port] | None = None,
+                 font_for: Callable[[str, bool], Path] | None = None):
         self.name, self.port_url = name, port_url
         self._font = Path(font_path)
         self._bold_font = Path(bold_font_path) if bold_font_path else None
+        self._font_for = font_for
         self._width, self._draw_qr, self._qr_dots = paper_width_dots, draw_qr, qr_module_dots
         self._status_timeout_s = status_timeout_s
         self._wire = WireLog(name)
@@ -133,7 +137,10 @@ class SerialReceiptPrinter:
 
     # -- internals --------------------------------------------------------------------------
     def _encode(self, doc: ReceiptDocument) -> list[tuple[bytes, str]]:
-        image = render(doc, self._font, self._width, self._bold_font, draw_qr=self._draw_qr)
+        regular, bold = self._font, self._bold_font
+        if self._font_for is not None:
+            regular, bold = self._font_for(doc.language, False), self._font_for(doc.language, True)
+        image = render(doc, regular, self._width, bold, draw_qr=self._draw_qr)
         bands = escpos.raster_bands(image)
         frames = [(escpos.initialise(), "ESC @")]
         frames += [(band, f"GS v 0 band {i + 1}/{len(bands)}") for i, band in enumerate(bands)]

@@ -49,3 +49,18 @@ def test_receipt_split_into_small_pieces_is_reassembled(simulator, make_driver):
     assert simulator.printed[0].qr_data == ("https://receipts.example/K01-000123",)
     assert simulator.printed[0].height > 300
     assert max(writes) <= WRITE_CHUNK_BYTES and sum(writes) > 10_000
+
+
+def test_font_for_gives_each_receipt_its_languages_face(simulator, make_driver, cjk_font, cjk_bold):
+    asked = []
+
+    def font_for(language, bold):
+        asked.append((language, bold))
+        return cjk_bold if bold else cjk_font
+
+    host, device = Loopback.pair()
+    simulator.attach(LoopbackServer(device))
+    driver = make_driver("loop://", opener=lambda: host, font_for=font_for)
+    driver.print_receipt(receipt("zh-Hans"))
+    assert simulator.wait_printed(1)
+    assert set(asked) == {("zh-Hans", False), ("zh-Hans", True)}

@@ -7,6 +7,7 @@ money engine runs on the real clock, polling fast.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass
 
@@ -15,8 +16,9 @@ import pytest
 from devices.card_terminal.simulator import CardTerminalSimulator, Delays
 from kiosk import settings as settings_mod
 from kiosk.clock import FakeClock, SystemClock
-from kiosk.controller import Controller
+from kiosk.controller import Controller, start_thread
 from kiosk.journal import Journal
+from kiosk.receipts import ReceiptService
 from kiosk.services.backend_client import BackendClient
 from kiosk.services.purchases import PurchaseService
 from kiosk.services.simulator_control import SimulatorControl
@@ -86,8 +88,10 @@ class World:
         return [t for t in self.control.ledger()["topups"] if t["msisdn"] == msisdn]
 
 
-@pytest.fixture
-def world(tmp_path, backend_sim):
+@contextlib.contextmanager
+def make_world(tmp_path, backend_sim, printer=None):
+    """A controller on a fake clock wired to the real money engine, simulators and journal;
+    *printer*: a receipt printer driver (None: no printer)."""
     control = SimulatorControl(backend_sim.url)
     control.reset()
     settings = settings_mod.load(None, {
@@ -103,17 +107,26 @@ def world(tmp_path, backend_sim):
     relay = []
     purchases = PurchaseService(journal, backend, terminal, settings,
                                 lambda e: relay[0].on_purchase_event(e), SystemClock())
+    receipts = ReceiptService(printer, journal, settings, start_thread)
     controller = Controller(settings, backend.get_subscriber, purchases, post, clock,
-                            journal=journal)
+                            receipts=receipts, journal=journal)
     relay.append(controller)
-    yield World(controller, post, clock, journal, purchases, terminal_sim, control)
-    purchases.cancel()
-    assert purchases.join(WAIT_S), "a purchase was still running at the end of the test"
-    terminal.close()
-    terminal_sim.stop()
-    backend.close()
-    journal.close()
-    control.close()
+    try:
+        yield World(controller, post, clock, journal, purchases, terminal_sim, control)
+        purchases.cancel()
+        assert purchases.join(WAIT_S), "a purchase was still running at the end of the test"
+    finally:
+        terminal.close()
+        terminal_sim.stop()
+        backend.close()
+        journal.close()
+        control.close()
+
+
+@pytest.fixture
+def world(tmp_path, backend_sim):
+    with make_world(tmp_path, backend_sim) as w:
+        yield w
 
 
 def test_qr_happy_path_credits_the_plan_paid_through_the_wallet(world):
@@ -123,8 +136,10 @@ def test_qr_happy_path_credits_the_plan_paid_through_the_wallet(world):
     world.control.pay(out_trade_no)
     world.wait_state(*FINAL)
     assert world.c.state == "done" and world.c.view.balance is not None
+    world.wait_for(lambda: world.c.view.receipt_status == "no_printer", "the receipt outcome")
+    assert world.c.view.e_receipt.endswith(world.c.view.txn_id)
     txn = world.journal.get(world.c.view.txn_id)
-    assert txn.state == "credited" and txn.method == "fps"
+    assert txn.state == "credited" and txn.method == "fps" and txn.receipt_status == "no_printer"
     assert [t["status"] for t in world.ledger_topups("85291234567")] == ["credited"]
 
 

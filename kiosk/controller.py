@@ -291,11 +291,8 @@ class Controller:
             self._post(self._check_service)
 
     def _time_out(self) -> None:
-        if self.state in MONEY_STATES:
-            if not self.view.cancelling:
-                self._send("timed_out")
-            return
-        self._send("timed_out")
+        if not (self.state in MONEY_STATES and self.view.cancelling):  # else: asked already
+            self._send("timed_out")
 
     def _ask_cancel(self) -> None:
         if self.view.cancelling:

@@ -19,12 +19,16 @@ from statemachine.exceptions import TransitionNotAllowed
 
 log = logging.getLogger(__name__)
 
-__all__ = ["CustomerFlow", "TransitionNotAllowed", "MONEY_STATES", "CUSTOMER_STATES", "RESULT_STATES"]
+__all__ = ["CustomerFlow", "FlowAudit", "JournalLink", "TransitionNotAllowed", "MONEY_STATES",
+           "IDLE_STATES", "RESULT_STATES", "CUSTOMER_STATES"]
 
 MONEY_STATES = frozenset({"paying_qr", "paying_card", "crediting", "refunding"})
+# Screens waiting for the customer's next step: idle timeout with the "still there?" warning.
+IDLE_STATES = frozenset({"entering_number", "looking_up", "card_shown", "confirming"})
+# Screens saying how it ended: they return to attract after the result time.
 RESULT_STATES = frozenset({"done", "refunded", "needs_attention", "payment_failed", "lookup_failed"})
 # States a customer can walk away from: a timeout or Cancel returns to attract and wipes the session.
-CUSTOMER_STATES = frozenset({"entering_number", "looking_up", "card_shown", "confirming"}) | RESULT_STATES
+CUSTOMER_STATES = IDLE_STATES | RESULT_STATES
 
 
 class CustomerFlow(StateMachine):

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from kiosk.flow import IDLE_STATES, RESULT_STATES
 from kiosk.services import purchase_events as ev
 
 log = logging.getLogger(__name__)
@@ -141,8 +142,6 @@ class PostQueue:
 
 
 # -- timeouts ---------------------------------------------------------------------------------
-IDLE_STATES = frozenset({"entering_number", "looking_up", "card_shown", "confirming"})
-RESULT_STATES = frozenset({"done", "refunded", "needs_attention", "payment_failed", "lookup_failed"})
 CARD_MARGIN_S = 15.0  # beyond the terminal's own card timeout, before the kiosk asks it to abort
 
 

@@ -56,3 +56,34 @@ def test_port_taken_is_a_clear_error_and_nothing_is_left_open(tmp_path):
         with pytest.raises(composition.CompositionError, match=f"127.0.0.1:{port}.*already in use"):
             composition.build(demo_settings(tmp_path, port), PostQueue())
     assert not (tmp_path / "journal.sqlite3").exists()
+
+
+def test_a_sale_paid_while_the_kiosk_was_down_is_credited_before_the_first_customer(tmp_path):
+    from kiosk.journal import Journal
+    from kiosk.services.backend_client import BackendClient
+    from kiosk.services.simulator_control import SimulatorControl
+    from simulators.backend.server import BackendSimulator
+
+    settings = demo_settings(tmp_path, free_port())
+    sim = BackendSimulator("127.0.0.1", int(settings.backend.url.rsplit(":", 1)[1]),
+                           state_path=settings.resolve(settings.simulator.backend.state_path)).start()
+    try:  # the kiosk showed a QR, the customer paid, the power went before the credit
+        backend = BackendClient.from_settings(settings)
+        offer = backend.get_subscriber("85291234567").offers[0]
+        journal = Journal.from_settings(settings)
+        txn = journal.create("fps", "85291234567", offer.plan_id, offer.quote_id, dict(offer.name),
+                             offer.price_cents, offer.list_price_cents, "en")
+        journal.advance(txn.id, "order_pending")
+        backend.create_payment(txn.out_trade_no, "fps", offer.price_cents, "top-up", 120)
+        journal.advance(txn.id, "awaiting_payment")
+        SimulatorControl(sim.url).pay(txn.out_trade_no)
+        journal.close()
+        backend.close()
+    finally:
+        sim.stop()
+    kiosk = composition.build(settings, PostQueue())
+    try:
+        assert kiosk.recovery.settled == (txn.id,)
+        assert kiosk.journal.get(txn.id).state == "credited"
+    finally:
+        kiosk.close()

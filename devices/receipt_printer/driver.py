@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 WRITE_CHUNK_BYTES = 1024
 FIRST_OPEN_WAIT_S = 2.0
+RECENT_FRAMES = 200
 
 
 class SerialReceiptPrinter:
@@ -60,7 +61,7 @@ class SerialReceiptPrinter:
     def __init__(self, port_url: str, font_path: str | Path, paper_width_dots: int = 576, *,
                  bold_font_path: str | Path | None = None, baudrate: int = 19200,
                  name: str = "printer", draw_qr: bool = False, qr_module_dots: int = 6,
-                 status_timeout_s: float = 0.5, poll_interval_s: float = 0.5,
+                 status_timeout_s: float = 0.5, poll_interval_s: float = 1.0,
                  opener: Callable[[], Port] | None = None,
                  font_for: Callable[[str, bool], Path] | None = None):
         self.name, self.port_url = name, port_url
@@ -70,6 +71,9 @@ class SerialReceiptPrinter:
         self._width, self._draw_qr, self._qr_dots = paper_width_dots, draw_qr, qr_module_dots
         self._status_timeout_s = status_timeout_s
         self._wire = WireLog(name)
+        # The idle poll's bytes go to the same wire logger but a short ring of their own, so the
+        # maintenance screen's recent frames keep the last receipt instead of only polls.
+        self._poll_wire = WireLog(name, size=12)
         self._subscribers = Subscribers()
         self._io = threading.Lock()  # one conversation with the printer at a time
         self._state_lock = threading.Condition()
@@ -133,7 +137,8 @@ class SerialReceiptPrinter:
 
     def recent_frames(self) -> tuple[WireFrame, ...]:
         """The last frames to and from the printer, oldest first (for the maintenance screen)."""
-        return self._wire.recent()
+        frames = self._wire.recent() + self._poll_wire.recent()
+        return tuple(sorted(frames, key=lambda f: f.at))[-RECENT_FRAMES:]
 
     # -- internals --------------------------------------------------------------------------
     def _encode(self, doc: ReceiptDocument) -> list[tuple[bytes, str]]:
@@ -150,8 +155,8 @@ class SerialReceiptPrinter:
         frames.append((escpos.feed(4) + escpos.cut(), "feed, cut"))
         return frames
 
-    def _send(self, data: bytes, note: str) -> None:
-        self._wire.sent(data, note)
+    def _send(self, data: bytes, note: str, wire: WireLog | None = None) -> None:
+        (wire or self._wire).sent(data, note)
         try:
             # Pieces small enough for the port's write timeout at 19200 baud (1 KB = 0.5 s);
             # a raster band is ~18 KB.
@@ -161,7 +166,7 @@ class SerialReceiptPrinter:
             # pyserial's posix write() when the reader thread closed the port under it (unplug)
             raise LinkError(f"{self.name}: port closed while writing ({e})") from None
 
-    def _query(self) -> DeviceStatus:
+    def _query(self, wire: WireLog | None = None) -> DeviceStatus:
         """DLE EOT 1, 2, 4 (3 after an error flag); stops at the first missing answer."""
         if not self._link.is_open:
             last = self.last_status
@@ -170,24 +175,25 @@ class SerialReceiptPrinter:
             return DeviceStatus(DeviceState.NO_DEVICE, detail=f"{self.port_url} is not open")
         answers: dict[int, int | None] = {}
         for n in (1, 2, 4):
-            answers[n] = self._ask(n)
+            answers[n] = self._ask(n, wire)
             if answers[n] is None:
                 break
         error = None
         second = answers.get(2)
         if is_valid(second) and second & ERROR_OCCURRED:
-            error = self._ask(3)
+            error = self._ask(3, wire)
         return decode(RawStatus(answers.get(1), answers.get(2), answers.get(4), error))
 
-    def _ask(self, n: int) -> int | None:
+    def _ask(self, n: int, wire: WireLog | None = None) -> int | None:
+        wire = wire or self._wire
         try:
             self._link.clear_input()
-            self._send(escpos.status_request(n), f"DLE EOT {n}")
+            self._send(escpos.status_request(n), f"DLE EOT {n}", wire)
             deadline = time.monotonic() + self._status_timeout_s
             while (left := deadline - time.monotonic()) > 0:
                 data = self._link.read(1, left)
                 if data:
-                    self._wire.received(data, f"status {n}")
+                    wire.received(data, f"status {n}")
                     return data[0]
         except LinkError as e:
             log.debug("%s: status %d: %s", self.name, n, e)
@@ -198,7 +204,7 @@ class SerialReceiptPrinter:
         if not self._io.acquire(blocking=False):
             return True  # a receipt or a status request is talking to it right now
         try:
-            status = self._query()
+            status = self._query(self._poll_wire)
         finally:
             self._io.release()
         self._publish(status)

@@ -123,6 +123,11 @@ class PrinterSimulator:
     def port(self) -> str | None:
         return self._server.port if self._server else None
 
+    def wait_status_queries(self, count: int, timeout_s: float = 5.0) -> bool:
+        """Wait until *count* DLE EOT requests in all have been answered."""
+        with self._lock:
+            return self._lock.wait_for(lambda: self.status_queries >= count, timeout_s)
+
     def wait_printed(self, count: int, timeout_s: float = 5.0) -> bool:
         """Wait until *count* receipts in all have been saved."""
         with self._lock:
@@ -158,6 +163,7 @@ class PrinterSimulator:
             reply = self.status_byte(command.args[0])
             with self._lock:
                 self.status_queries += 1
+                self._lock.notify_all()
             server.write(bytes((reply,)))
             return
         if not self._printable():

@@ -187,3 +187,13 @@ def test_status_right_after_construction_waits_for_the_port(link, simulator, mak
     """GIVEN a driver just built WHEN status() is asked at once (kiosk doctor) THEN a real answer."""
     driver = make_driver(simulator.start(link))
     assert driver.status().state is DeviceState.ONLINE
+
+
+def test_idle_polls_do_not_push_the_last_receipt_out_of_recent_frames(link, simulator, make_driver):
+    """GIVEN a receipt printed WHEN 150 idle polls follow THEN recent_frames still shows the cut."""
+    driver = make_driver(simulator.start(link), poll_interval_s=0.02)
+    driver.print_receipt(receipt("en", qr=None))
+    assert simulator.wait_status_queries(simulator.status_queries + 150, 10.0)
+    frames = driver.recent_frames()
+    assert any(f.note == "feed, cut" for f in frames)
+    assert any(f.direction == "rx" for f in frames[-6:])

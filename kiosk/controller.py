@@ -53,12 +53,11 @@ class Controller:
     def __init__(self, settings, get_subscriber, purchases, post, clock, *,
                  receipts=None, journal=None, run_in_worker: Callable[[Callable[[], None]], None] = start_thread):
         self._settings = settings
-        self._get_subscriber = get_subscriber
+        self._lookups = lookup.LookupRunner(get_subscriber, run_in_worker, post)
         self.purchases = purchases
         self._post = post
         self._clock = clock
         self._receipts = receipts
-        self._run_in_worker = run_in_worker
         self._timer = IdleTimer(clock)
         self._timeouts = StateTimeouts(settings, clock)
         self._session_no = 0
@@ -119,7 +118,7 @@ class Controller:
             return
         self._set(msisdn=number.msisdn, number_display=number.formatted, number_error=None)
         if self._send("number_entered", number=number):
-            self._start_lookup(number.msisdn)
+            self._lookups.start(number.msisdn, self._lookup_done)
 
     def choose_offer(self, quote_id: str) -> None:
         if self.state != "card_shown":
@@ -234,18 +233,9 @@ class Controller:
         if token == self._session_no:
             self._set(receipt_status=status, e_receipt=e_receipt)
 
-    def _start_lookup(self, msisdn: str) -> None:
-        token = self._session_no
-
-        def work() -> None:
-            result = lookup.look_up(self._get_subscriber, msisdn)
-            self._post(lambda: self._lookup_done(token, result))
-
-        self._run_in_worker(work)
-
-    def _lookup_done(self, token: int, result: lookup.LookupResult) -> None:
-        if token != self._session_no or self.state != "looking_up":
-            log.info("late look-up answer ignored")
+    def _lookup_done(self, result: lookup.LookupResult) -> None:
+        if self.state != "looking_up":
+            log.info("look-up answer ignored in %s", self.state)
             return
         if result.ok:
             offers = tuple(result.subscriber.offers)
@@ -302,6 +292,7 @@ class Controller:
 
     def _wipe(self) -> None:
         self._session_no += 1
+        self._lookups.forget()
         self._store.reset(out_of_service_reason=self.view.out_of_service_reason)
 
     def _type(self, key: Callable[[phone.Typed], phone.Typed]) -> None:

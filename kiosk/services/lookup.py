@@ -63,3 +63,33 @@ def refusal_reason(subscriber: Any) -> str | None:
     if not subscriber.offers:
         return NO_OFFERS
     return None
+
+
+class LookupRunner:
+    """Runs look-ups on a worker and hands each answer to the UI thread, unless ``forget()``
+    was called since it started (the customer left: a late answer must not come back)."""
+
+    def __init__(self, get_subscriber: Callable[[str], Any], run_in_worker, post):
+        self._get_subscriber = get_subscriber
+        self._run_in_worker = run_in_worker
+        self._post = post
+        self._generation = 0  # touched on the UI thread only
+
+    def start(self, msisdn: str, deliver: Callable[[LookupResult], None]) -> None:
+        generation = self._generation
+
+        def work() -> None:
+            result = look_up(self._get_subscriber, msisdn)
+            self._post(lambda: self._deliver(generation, result, deliver))
+
+        self._run_in_worker(work)
+
+    def forget(self) -> None:
+        """Drop the answers of look-ups already running."""
+        self._generation += 1
+
+    def _deliver(self, generation: int, result: LookupResult, deliver) -> None:
+        if generation != self._generation:
+            log.info("late look-up answer dropped")
+            return
+        deliver(result)

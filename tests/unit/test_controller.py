@@ -142,11 +142,11 @@ def make_settings(**flow):
     return dataclasses.replace(s, flow=dataclasses.replace(s.flow, **flow)) if flow else s
 
 
-def make_rig(settings=None) -> Rig:
+def make_rig(settings=None, run_in_worker=lambda fn: fn()) -> Rig:
     settings = settings or make_settings()
     clock, post, purchases, backend = FakeClock(), PostQueue(), FakePurchases(), Backend()
     controller = Controller(settings, backend, purchases, post, clock,
-                            run_in_worker=lambda fn: fn())
+                            run_in_worker=run_in_worker)
     seen = []
     controller.subscribe(lambda state, view: seen.append(state))
     return Rig(controller, purchases, backend, post, clock, seen)
@@ -304,8 +304,7 @@ def test_lookup_failures_say_why(rig, answer, reason):
 
 def test_late_lookup_answer_after_cancel_is_ignored():
     jobs = []
-    rig = make_rig()
-    rig.controller._run_in_worker = jobs.append
+    rig = make_rig(run_in_worker=jobs.append)
     c = rig.controller
     c.start()
     for d in "91234567":

@@ -4,9 +4,9 @@ It parses the command stream (``parser.EscPosParser``), answers DLE EOT from its
 and saves each cut receipt as a PNG plus a text log in ``output_dir``. Switches, at any time:
 ``set_paper("ok"|"low"|"out")``, ``set_cover_open``, ``set_offline``, ``set_error`` (cutter /
 unrecoverable), ``set_status_garbage`` (status bytes that break the fixed bits),
-``set_silent`` (answers nothing, prints nothing) and ``unplug_after(n_bytes)`` (closes the link
-mid-stream, like a pulled cable). While the paper is out, the cover open or the printer offline,
-print data is discarded: nothing is printed.
+``set_silent`` (answers nothing, prints nothing), ``unplug_after(n_bytes)`` (closes the link
+mid-stream, like a pulled cable) and ``paper_ends_after(n_bytes)``. While the paper is out, the
+cover open or the printer offline, print data is discarded: nothing is printed.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ class PrinterSimulator:
         self._error: str | None = None
         self._garbage = self._silent = False
         self._unplug_after: int | None = None
+        self._paper_ends_after: int | None = None
         self._received = 0
         self.status_queries = 0
         self.printed: list[PrintedReceipt] = []
@@ -90,6 +91,11 @@ class PrinterSimulator:
         """Close the link once this many more bytes have arrived (None: never)."""
         with self._lock:
             self._unplug_after = None if n_bytes is None else self._received + n_bytes
+
+    def paper_ends_after(self, n_bytes: int | None) -> None:
+        """Run out of paper once this many more bytes have arrived (mid-receipt)."""
+        with self._lock:
+            self._paper_ends_after = None if n_bytes is None else self._received + n_bytes
 
     # -- life cycle -------------------------------------------------------------------------
     def start(self, link: str = "pty", port: int = 0, symlink: str | Path | None = None) -> str:
@@ -151,6 +157,8 @@ class PrinterSimulator:
         with self._lock:
             self._received += len(data)
             limit = self._unplug_after
+            if self._paper_ends_after is not None and self._received >= self._paper_ends_after:
+                self._paper, self._paper_ends_after = "out", None
         if limit is not None and self._received >= limit:
             log.info("printer simulator: unplugged after %d bytes", limit)
             self._stop.set()

@@ -197,3 +197,13 @@ def test_idle_polls_do_not_push_the_last_receipt_out_of_recent_frames(link, simu
     frames = driver.recent_frames()
     assert any(f.note == "feed, cut" for f in frames)
     assert any(f.direction == "rx" for f in frames[-6:])
+
+
+def test_paper_running_out_mid_receipt_is_paper_out(rig):
+    """GIVEN the roll ending 3 KB into a receipt WHEN printing THEN PaperOut after, nothing saved."""
+    driver, sim, events = rig
+    sim.paper_ends_after(3000)
+    with pytest.raises(PaperOut, match="while printing"):
+        driver.print_receipt(receipt())
+    assert driver.last_status.paper is PaperState.OUT
+    assert sim.printed == []

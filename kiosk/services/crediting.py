@@ -13,7 +13,7 @@ from datetime import datetime
 
 from kiosk.services import refunding
 from kiosk.services.backend_errors import Ambiguous, Conflict, Definite, Rejected
-from kiosk.services.payment_context import ROUNDS, MoneyContext, Unsettled
+from kiosk.services.payment_context import ROUNDS, UNKNOWN, MoneyContext, Unsettled
 from kiosk.services.purchase_events import Credited
 
 log = logging.getLogger(__name__)
@@ -65,12 +65,8 @@ def _post(ctx: MoneyContext, txn):
 
 def _query(ctx: MoneyContext, txn) -> tuple[str, object] | None:
     """What the backend knows of our credit key; None when it cannot say or never saw it."""
-    try:
-        topup = ctx.call(txn, "get_topup", ctx.backend.get_topup, txn.credit_key)
-    except Ambiguous as e:
-        log.warning("%s credit query ambiguous (%s)", txn.id, e)
-        return None
-    if topup is None:
+    topup = ctx.ask(txn, "get_topup", ctx.backend.get_topup, txn.credit_key)
+    if topup is UNKNOWN or topup is None:
         return None  # never accepted: the same POST may be sent again
     if topup.status == "credited":
         return "credited", topup

@@ -13,11 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kiosk.clock import Clock, SystemClock
+from kiosk.services.backend_errors import BackendError
 from kiosk.services.crash_points import NO_CRASH, CrashPoints
 
 log = logging.getLogger(__name__)
 
 FINAL_STATES = frozenset({"credited", "refunded", "cancelled", "declined", "resolved"})
+UNKNOWN = object()  # what ``ask`` returns when the backend could not answer a query
 # Bounded effort: how many rounds of "call, and on an ambiguous answer query" a step makes before
 # it leaves the row for the reconciler. The backend client retries inside each round.
 ROUNDS = 3
@@ -62,6 +64,14 @@ class MoneyContext:
             return fn(*args, **kwargs)
         finally:
             self.crash.hit(f"{txn.state}:{operation}:after")
+
+    def ask(self, txn, operation: str, fn: Callable, *args):
+        """A query (repeatable, changes nothing): its answer, or UNKNOWN on any backend error."""
+        try:
+            return self.call(txn, operation, fn, *args)
+        except BackendError as e:
+            log.warning("%s %s gave no answer: %s", txn.id, operation, e)
+            return UNKNOWN
 
     def note(self, txn, kind: str, **detail) -> None:
         self.journal.note(txn.id, kind, detail)

@@ -111,6 +111,7 @@ class PurchaseService:
             self._active_ecr_ref = txn.ecr_ref if method == "card" else None
             self._cancel.clear()
             self._idle.clear()
+        self._ctx.crash.hit("created:commit")
         log.info("%s started: %s %d cents for %s", txn.id, method, offer.price_cents,
                  mask_phone(subscriber.msisdn))
         threading.Thread(target=self._run, args=(txn, body), name=f"purchase-{txn.id}",

@@ -11,7 +11,7 @@ import logging
 import threading
 
 from kiosk.services.backend_errors import Ambiguous, Conflict, Definite
-from kiosk.services.payment_context import ROUNDS, MoneyContext, Unsettled
+from kiosk.services.payment_context import ROUNDS, UNKNOWN, MoneyContext, Unsettled
 from kiosk.services.purchase_events import Paid, PaymentCancelled
 
 log = logging.getLogger(__name__)
@@ -123,10 +123,8 @@ def _status(ctx: MoneyContext, txn) -> str | None:
     A paid status that is not for our order (another number or amount) is bad input: logged and
     taken as unknown, never as paid.
     """
-    try:
-        found = ctx.call(txn, "get_payment", ctx.backend.get_payment, txn.out_trade_no)
-    except Ambiguous as e:
-        log.warning("%s order query ambiguous (%s)", txn.id, e)
+    found = ctx.ask(txn, "get_payment", ctx.backend.get_payment, txn.out_trade_no)
+    if found is UNKNOWN:
         return None
     if found is None:
         return "not_found"

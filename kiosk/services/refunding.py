@@ -11,7 +11,7 @@ import logging
 
 from devices.interfaces import DeviceError
 from kiosk.services.backend_errors import Ambiguous, Conflict, Definite
-from kiosk.services.payment_context import ROUNDS, MoneyContext, Unsettled
+from kiosk.services.payment_context import ROUNDS, UNKNOWN, MoneyContext, Unsettled
 from kiosk.services.purchase_events import NeedsAttention, Refunded
 
 log = logging.getLogger(__name__)
@@ -48,29 +48,31 @@ def attention(ctx: MoneyContext, txn, reason: str):
 
 def _refund_wallet(ctx: MoneyContext, txn) -> tuple[bool, str]:
     for _ in range(ROUNDS):
-        try:
-            found = ctx.call(txn, "get_refund", ctx.backend.get_refund, txn.out_trade_no,
-                             txn.refund_key)
-            if found is None:
-                amount, why = _refundable(ctx, txn)
-                if amount <= 0:
-                    return False, why
+        found = ctx.ask(txn, "get_refund", ctx.backend.get_refund, txn.out_trade_no,
+                        txn.refund_key)
+        if found is None:
+            payment = ctx.ask(txn, "get_payment", ctx.backend.get_payment, txn.out_trade_no)
+            if payment is UNKNOWN:
+                continue
+            amount, why = _refundable(txn, payment)
+            if amount <= 0:
+                return False, why
+            try:
                 found = ctx.call(txn, "create_refund", ctx.backend.create_refund,
                                  txn.out_trade_no, txn.refund_key, amount, REFUND_REASON)
-        except (Ambiguous, Conflict) as e:
-            log.warning("%s refund not confirmed (%s): querying", txn.id, e)
-            continue
-        except Definite as e:
-            return False, f"refund refused: {getattr(e, 'reason', None) or e.code}"
-        if found.status == "succeeded":
+            except (Ambiguous, Conflict) as e:
+                log.warning("%s refund not confirmed (%s): querying", txn.id, e)
+                continue
+            except Definite as e:
+                return False, f"refund refused: {getattr(e, 'reason', None) or e.code}"
+        if found is not UNKNOWN and found.status == "succeeded":
             return True, ""
-        ctx.pause(ctx.settings.payments.poll_interval_s)  # pending at the provider
+        ctx.pause(ctx.settings.payments.poll_interval_s)  # pending, or the backend is away
     raise Unsettled(txn.id, "refund not confirmed")
 
 
-def _refundable(ctx: MoneyContext, txn) -> tuple[int, str]:
+def _refundable(txn, payment) -> tuple[int, str]:
     """How much to give back: what was paid, at most the sale's amount, and nothing twice."""
-    payment = ctx.call(txn, "get_payment", ctx.backend.get_payment, txn.out_trade_no)
     if payment is None or payment.status not in ("paid", "refunded"):
         return 0, f"refund: the order is not paid ({payment.status if payment else 'not found'})"
     if payment.refunded_cents:

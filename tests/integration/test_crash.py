@@ -1,0 +1,149 @@
+"""Crash tests: the robot is killed (SIGKILL, as a power cut) at every step of the money engine,
+restarted for recovery, and the money promise is checked against the simulators' records.
+
+One backend simulator (in this process, so it outlives every kill) and one journal and terminal
+state file serve the whole module: each crash is followed by a recovery run and a check of
+everything so far. ``CRASH_STATS`` keeps the counts for the report.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from kiosk.journal import Journal
+from kiosk.services.crash_points import ENV_AT, ENV_TRACE
+from kiosk.services.simulator_control import SimulatorControl
+from simulators.backend import BackendSimulator
+from tests.integration.test_crash_ledger import attention_refs, check, terminal_outcomes
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "demo-kiosk-secret"
+CRASH_STATS = {"points": 0, "points_reached": 0, "random_kills": 0, "fault_kills": 0,
+               "transactions": 0, "violations": 0}
+
+
+@dataclass
+class World:
+    dir: Path
+    config: Path
+    url: str
+
+    @property
+    def journal_path(self) -> Path:
+        return self.dir / "data" / "journal.sqlite3"
+
+    @property
+    def terminal_state(self) -> Path:
+        return self.dir / "data" / "card-terminal-simulator.json"
+
+
+def make_world(dir_: Path) -> tuple[World, BackendSimulator]:
+    sim = BackendSimulator(port=0, secrets={"K01": SECRET}).start()
+    config = dir_ / "robot.toml"
+    config.write_text(
+        f'[kiosk]\nid = "K01"\ndata_dir = "{dir_ / "data"}"\n'
+        f'[backend]\nurl = "{sim.url}"\nsecret = "{SECRET}"\nsecret_env = ""\n'
+        '[log]\nlevel = "WARNING"\nwire = false\n'
+        '[simulator.backend]\nenabled = false\n', encoding="utf-8")
+    return World(dir_, config, sim.url), sim
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    w, sim = make_world(tmp_path_factory.mktemp("crash"))
+    yield w
+    sim.stop()
+
+
+def robot_cmd(world: World, transactions: int, seed: int, faults: float = 0.0) -> list[str]:
+    return [sys.executable, "-m", "kiosk", "robot", "--config", str(world.config),
+            "--backend-url", world.url, "--transactions", str(transactions), "--seed", str(seed),
+            "--faults", str(faults), "--settle-timeout-s", "10"]
+
+
+def robot_env(**extra: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in (ENV_AT, ENV_TRACE)}
+    return {**env, "PYTHONPATH": str(ROOT), **extra}
+
+
+def run_robot(world: World, transactions: int, seed: int, faults: float = 0.0,
+              **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(robot_cmd(world, transactions, seed, faults), env=robot_env(**env),
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+
+
+def recover_and_check(world: World) -> None:
+    """Restart with --transactions 0 (recovery only), then check every record so far."""
+    done = run_robot(world, 0, 0)
+    assert done.returncode == 0, done.stderr[-2000:]
+    ledger = SimulatorControl(world.url).ledger()
+    journal = Journal.open_readonly(world.journal_path)
+    try:
+        unfinished = [t.id for t in journal.unfinished()]
+        verdict = check(ledger, terminal_outcomes(world.terminal_state), attention_refs(journal))
+        CRASH_STATS["transactions"] = len(journal.list(limit=10**9))
+    finally:
+        journal.close()
+    CRASH_STATS["violations"] += len(verdict.violations)
+    assert unfinished == []
+    assert verdict.violations == []
+
+
+def census(world: World) -> list[str]:
+    """Every crash point a plain robot run passes through, in first-seen order."""
+    trace = world.dir / "trace.txt"
+    done = run_robot(world, 60, 7, **{ENV_TRACE: str(trace)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    return list(dict.fromkeys(trace.read_text().split()))
+
+
+def test_every_crash_point_recovers_to_exactly_one_credit_or_refund(world):
+    points = census(world)
+    assert len(points) >= 25, points  # journal steps and both sides of each outside call
+    reached = 0
+    for i, point in enumerate(points):
+        run = run_robot(world, 12, 100 + i, **{ENV_AT: f"{point}#1"})
+        assert run.returncode in (0, -signal.SIGKILL), run.stderr[-2000:]
+        reached += run.returncode == -signal.SIGKILL
+        recover_and_check(world)
+    CRASH_STATS.update(points=len(points), points_reached=reached)
+    assert reached >= len(points) * 0.8, f"only {reached} of {len(points)} points were reached"
+
+
+def kill_at_random(world: World, rng: random.Random, seed: int, faults: float) -> bool:
+    proc = subprocess.Popen(robot_cmd(world, 40, seed, faults), env=robot_env(), cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        proc.wait(timeout=rng.uniform(0.5, 2.5))  # the power goes at a random moment
+        return False
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        return True
+
+
+@pytest.mark.parametrize("faults", [0.0, 0.5], ids=["plain", "with_faults"])
+def test_random_kills_recover_to_exactly_one_credit_or_refund(world, faults):
+    rng = random.Random(4242 + int(faults * 10))
+    kills = 0
+    for i in range(6):
+        kills += kill_at_random(world, rng, 500 + i + int(faults * 100), faults)
+        recover_and_check(world)
+    CRASH_STATS["fault_kills" if faults else "random_kills"] += kills
+    assert kills >= 4
+
+
+def test_report(world, capsys):
+    """Not a check: prints the counts (run with -s) for the closing note."""
+    with capsys.disabled():
+        print(f"\ncrash tests: {CRASH_STATS}")
+    assert CRASH_STATS["violations"] == 0

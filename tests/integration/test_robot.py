@@ -1,0 +1,109 @@
+"""The robot: customers through the real engine; the journal's report agrees with the backend's
+ledger to the cent; one robot per journal; a recovery-only run settles what a crash left."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from kiosk.journal import Journal
+from kiosk.robot import Robot, RobotOptions
+from kiosk.settings import load
+from tests.integration.conftest import SECRET
+from tests.integration.test_crash_ledger import attention_refs, check, terminal_outcomes
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def robot_config(tmp_path: Path, url: str) -> Path:
+    config = tmp_path / "robot.toml"
+    config.write_text(
+        f'[kiosk]\nid = "K01"\ndata_dir = "{tmp_path / "data"}"\n'
+        f'[backend]\nurl = "{url}"\nsecret = "{SECRET}"\nsecret_env = ""\n'
+        '[simulator.backend]\nenabled = false\n', encoding="utf-8")
+    return config
+
+
+def ledger_totals(ledger: dict) -> dict[str, dict[str, int]]:
+    """Per wallet method: cents credited and cents refunded, as the backend recorded them."""
+    method_of = {o["out_trade_no"]: o["method"] for o in ledger["orders"]}
+    totals: dict[str, dict[str, int]] = defaultdict(lambda: {"credited": 0, "refunded": 0})
+    for t in ledger["topups"]:
+        if t["status"] == "credited" and t["payment"]["method"] != "card":
+            totals[t["payment"]["method"]]["credited"] += t["amount_cents"]
+    for r in ledger["refunds"]:
+        totals[method_of[r["out_trade_no"]]]["refunded"] += r["amount_cents"]
+    return dict(totals)
+
+
+def report_totals(journal: Journal) -> dict[str, dict[str, int]]:
+    report = journal.report(journal.today())
+    return {m: {"credited": report.cell(m, "credited")[1], "refunded": report.cell(m, "refunded")[1]}
+            for m in report.methods if m != "card"}
+
+
+def nonzero(totals: dict) -> dict:
+    return {m: t for m, t in totals.items() if any(t.values())}
+
+
+@pytest.mark.slow
+def test_robot_keeps_the_promise_and_the_report_agrees_with_the_ledger(
+        tmp_path, backend_simulator, simulator_control):
+    settings = load(robot_config(tmp_path, backend_simulator.url))
+    summary = Robot(settings, RobotOptions(60, seed=3, backend_url=backend_simulator.url,
+                                           fault_rate=0.3)).run()
+    assert summary["transactions"] + sum(summary["skipped"].values()) == 60
+    assert summary["unsettled"] == 0
+    assert sum(summary["states"].values()) == summary["transactions"]
+    ledger = simulator_control.ledger()
+    journal = Journal.open_readonly(settings.resolve(settings.journal.path))
+    try:
+        verdict = check(ledger, terminal_outcomes(tmp_path / "data" / "card-terminal-simulator.json"),
+                        attention_refs(journal))
+        assert verdict.violations == []
+        assert verdict.credits > 0 and verdict.refunds > 0 and verdict.card_sales > 0
+        assert nonzero(report_totals(journal)) == nonzero(ledger_totals(ledger))
+    finally:
+        journal.close()
+
+
+def test_recovery_only_run_settles_what_a_crash_left(tmp_path, backend_simulator,
+                                                    backend_client, simulator_control):
+    settings = load(robot_config(tmp_path, backend_simulator.url))
+    offer = backend_client.get_subscriber("85291234567").offers[1]
+    with Journal.open(settings.resolve(settings.journal.path), "K01") as journal:
+        txn = journal.create("alipayhk", "85291234567", offer.plan_id, offer.quote_id,
+                             offer.name, offer.price_cents, offer.list_price_cents, "en")
+        for state in ("order_pending", "awaiting_payment"):
+            journal.advance(txn.id, state)
+    backend_client.create_payment(txn.out_trade_no, "alipayhk", offer.price_cents, "x", 120)
+    simulator_control.pay(txn.out_trade_no)  # paid while the kiosk was down
+    summary = Robot(settings, RobotOptions(0, backend_url=backend_simulator.url)).run()
+    assert summary["recovered"] == 1 and summary["states"] == {"credited": 1}
+    credited = [t for t in simulator_control.ledger()["topups"] if t["status"] == "credited"]
+    assert [t["payment"]["reference"] for t in credited] == [txn.out_trade_no]
+
+
+def test_a_second_robot_on_the_same_journal_refuses_and_says_why(tmp_path, backend_simulator):
+    config = robot_config(tmp_path, backend_simulator.url)
+    settings = load(config)
+    with Journal.open(settings.resolve(settings.journal.path), "K01"):
+        done = subprocess.run(
+            [sys.executable, "-m", "kiosk", "robot", "--config", str(config), "--backend-url",
+             backend_simulator.url, "--transactions", "1"],
+            capture_output=True, text=True, timeout=60, cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 2
+    assert f"in use by process {os.getpid()}" in done.stderr
+    assert done.stdout == ""
+
+
+def test_the_robot_plays_the_phone_but_never_reads_the_ledger():
+    for name in ("robot.py", "robot_customers.py"):
+        source = (ROOT / "kiosk" / name).read_text(encoding="utf-8")
+        assert "ledger" not in source.replace("never reads the\nsimulator's ledger", "")

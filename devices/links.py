@@ -75,7 +75,7 @@ class PtyServer(LinkServer):
             tmp = self._symlink.with_name(self._symlink.name + ".tmp")
             tmp.unlink(missing_ok=True)
             tmp.symlink_to(self.slave_path)
-            tmp.replace(self._symlink)
+            tmp.replace(self._symlink)  # removed again on close()
         self.port = str(self._symlink) if self._symlink else self.slave_path
         self._lock = threading.Lock()
         self._closed = False
@@ -112,11 +112,23 @@ class PtyServer(LinkServer):
             if self._closed:
                 return
             self._closed = True
+            self._remove_symlink()
             for fd in (self._master, self._slave):
                 try:
                     os.close(fd)
                 except OSError:
                     pass
+
+
+    def _remove_symlink(self) -> None:
+        """Like udev on unplug: the stable name goes, so nobody opens a reused /dev/pts/N."""
+        if self._symlink is None:
+            return
+        try:
+            if os.readlink(self._symlink) == self.slave_path:
+                self._symlink.unlink()
+        except OSError:
+            pass
 
 
 class TcpServer(LinkServer):

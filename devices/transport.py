@@ -165,8 +165,8 @@ class DeviceLink:
             try:
                 # read(n) waits for all n bytes: ask for what is there, or for one byte
                 data = port.read(min(4096, port.in_waiting) or 1)
-            except (serial.SerialException, OSError, TypeError, AttributeError) as e:
-                # TypeError/AttributeError: pyserial's posix read after close() from another thread
+            except (serial.SerialException, OSError, TypeError, AttributeError, ValueError) as e:
+                # Type/Attribute/ValueError: pyserial reading a port close()d by another thread
                 self._drop_port(f"read failed: {e}")
                 continue
             if data:

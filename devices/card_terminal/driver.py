@@ -92,9 +92,12 @@ class SerialCardTerminal:
     def status(self) -> DeviceStatus:
         """Ask the terminal (STATUS); OFFLINE with the reason when it cannot answer."""
         try:
-            return self._status_of(self.status_result())
+            answer = self.status_result()
         except (LinkError, DeviceTimeout) as e:
             return DeviceStatus(DeviceState.OFFLINE, detail=str(e))
+        if answer.result == "BUSY":  # asked directly, say so (the idle probe does not flap on it)
+            return DeviceStatus(DeviceState.BUSY, detail="BUSY")
+        return self._status_of(answer)
 
     def status_result(self) -> TerminalResult:
         """The terminal's own STATUS answer. Raises ``LinkError`` / ``DeviceTimeout``."""

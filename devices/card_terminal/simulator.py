@@ -4,6 +4,11 @@ It ACKs, sends EVT progress then one RSP, replays the stored outcome for a repea
 answers QUERY from its outcome store (a JSON state file survives restarts), keeps a batch for
 VOID/REFUND/SETTLE, and has the spec's fault switches: link faults in ``simulator_faults``,
 sale outcomes as scenarios (``SCENARIOS``), for every sale or only for the next one.
+
+``silent`` is a power loss once the card is asked for: the terminal stays silent (nothing
+stored for that sale) until ``set_fault("silent", False)``. ``lose_response`` approves and
+stores the sale but never sends its RSP, so only QUERY can tell. ``busy`` answers STATUS with
+BUSY and a sale with RSP ERROR.
 """
 
 from __future__ import annotations

@@ -84,6 +84,7 @@ def test_abort_mid_sale_ends_it_cancelled(make_rig):
 def test_a_busy_terminal_says_so_and_refuses_a_sale(make_rig):
     rig = make_rig(scenario="busy")
     assert rig.terminal.status_result().result == "BUSY"
+    assert rig.terminal.status().state is DeviceState.BUSY
     result = rig.terminal.sale("K01-000007", 100)
     assert result.result == "ERROR" and rig.sim.charges == 0
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.services.purchase_events import Credited, Paid, PaymentCancelled
+from kiosk.services.purchase_events import Credited, NeedsAttention, Paid, PaymentCancelled
 from tests.unit.test_controller import make_rig, make_settings, qr_ready, to_confirming
 
 
@@ -164,3 +164,30 @@ def test_maintenance_refused_while_money_moves(rig):
     c.close_maintenance()
     rig.post.run_pending()
     assert c.state == "attract" and c.view.msisdn is None
+
+
+def test_a_look_up_that_never_answers_times_out_and_its_late_answer_is_dropped():
+    jobs = []
+    rig = make_rig(make_settings(idle_timeout_s=60.0, warning_s=15.0), run_in_worker=jobs.append)
+    c = rig.controller
+    for d in "91234567":
+        c.press_digit(d)
+    c.submit_number()
+    assert c.state == "looking_up"
+    rig.advance(61)
+    assert c.state == "attract"
+    jobs[0]()  # the backend finally answers
+    rig.post.run_pending()
+    assert c.state == "attract" and c.view.subscriber is None
+
+
+def test_needs_attention_screen_returns_to_attract_after_the_result_time(rig):
+    c = rig.controller
+    to_confirming(rig)
+    c.pay("wechatpay")
+    rig.emit(Paid(rig.txn()))
+    rig.emit(NeedsAttention(rig.txn(), "credit not confirmed"))
+    assert c.state == "needs_attention" and c.view.txn_id == rig.txn()
+    assert c.view.failure == "credit not confirmed"
+    rig.advance(21)
+    assert c.state == "attract" and c.view.txn_id is None

@@ -65,9 +65,10 @@ class RobotOptions:
 class Robot:
     """One robot run; ``run()`` returns the summary (also the last line the command prints)."""
 
-    def __init__(self, settings, options: RobotOptions):
+    def __init__(self, settings, options: RobotOptions, customers=None):
         self.settings = settings
         self.options = options
+        self._customers = customers  # a source with next() -> Customer (default: seeded mix)
         self.clock = ScaledClock(options.time_scale)
         self.crash = CrashPoints.from_env()
         self._timers: list[threading.Timer] = []
@@ -88,8 +89,12 @@ class Robot:
                                 crash=self.crash)
             self.service = PurchaseService(journal, backend, terminal, self.settings,
                                            self._on_event, self.clock, self.crash)
+            # A pass every 50 ms of real time at most: the compressed clock must not make the
+            # reconciler a busy loop beside the customers.
+            interval_s = max(10.0, 0.05 * self.clock.scale)
             reconciler = Reconciler(journal, backend, terminal, self.settings, self.clock,
-                                    skip=self.service.owns, crash=self.crash)
+                                    skip=self.service.owns, interval_s=interval_s,
+                                    crash=self.crash)
             reconciler.start()
             stack.callback(reconciler.stop)
             self._play_all(backend, simulator)
@@ -107,8 +112,9 @@ class Robot:
     def _play_all(self, backend, simulator) -> None:
         methods = tuple(m for m in self.settings.payments.methods
                         if m != "card" or simulator is not None)
-        source = CustomerSource(self.options.seed, methods,
-                                self.settings.payments.qr_expires_in_s, self.options.fault_rate)
+        source = self._customers or CustomerSource(
+            self.options.seed, methods, self.settings.payments.qr_expires_in_s,
+            self.options.fault_rate)
         for _ in range(self.options.transactions):
             customer = source.next()
             begun = time.monotonic()

@@ -84,7 +84,7 @@ class Reconciler:
         self._ctx = MoneyContext(journal, backend, terminal, settings, clock or SystemClock(),
                                  on_event or _log_event, crash)
         self._skip = skip
-        self._interval_s = interval_s or max(settings.payments.poll_interval_s, 1.0)
+        self._interval_s = interval_s or max(settings.payments.poll_interval_s * 5, 10.0)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()  # one pass at a time (thread or run_once)

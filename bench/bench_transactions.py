@@ -1,0 +1,131 @@
+"""Transactions: the robot's median time per sale beside the floor measured in the same run.
+
+The robot plays wallet customers who pay as soon as the QR shows (the common sale: order, poll,
+paid, credit) through the real purchase service, journal and backend client, against the
+backend simulator on loopback, on a compressed clock (the poll interval costs ~nothing). The
+floor is what such a sale cannot avoid: the journal's commit (fsync) cost times the commits per
+sale, plus the loopback HTTP round trip times the requests per sale (the robot's look-up and
+its "phone" included), each measured here. Budget: median / floor ≤ 2.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import tempfile
+import time
+from pathlib import Path
+
+from bench.results import Figure, median
+from kiosk.journal import Journal
+from kiosk.robot import Robot, RobotOptions
+from kiosk.robot_customers import DEMO_NUMBERS, Customer
+from kiosk.services.backend_client import BackendClient
+from kiosk.settings import WALLET_METHODS, load
+from simulators.backend import BackendSimulator
+
+SECRET = "demo-kiosk-secret"
+
+
+class PayAtOnce:
+    """Wallet customers (seeded) who pay as soon as the QR shows; no faults."""
+
+    def __init__(self, methods: tuple[str, ...], seed: int = 1):
+        self._rng = random.Random(seed)
+        self._methods = tuple(m for m in methods if m in WALLET_METHODS)
+        self._n = 0
+
+    def next(self) -> Customer:
+        self._n += 1
+        number = self._rng.choice(DEMO_NUMBERS[:3])  # not the capped one: every sale credits
+        # The cheapest offer, so the monthly cap of the demo numbers is not reached.
+        return Customer(self._n, number, self._rng.choice(self._methods), "at_once", 0.0, 0.0,
+                        None, None)
+
+
+class CountingSimulator(BackendSimulator):
+    """The backend simulator, counting the requests it answers."""
+
+    requests = 0
+
+    def handle(self, *args, **kwargs):
+        type(self).requests += 1
+        return super().handle(*args, **kwargs)
+
+
+def profile(tmp: Path, url: str) -> Path:
+    path = tmp / "bench.toml"
+    path.write_text(
+        f'[kiosk]\nid = "K01"\ndata_dir = "{tmp}"\n'
+        f'[backend]\nurl = "{url}"\nsecret = "{SECRET}"\nsecret_env = ""\n'
+        '[log]\nlevel = "WARNING"\n[devices.card_terminal]\nkind = "none"\n'
+        '[simulator.backend]\nenabled = false\n', encoding="utf-8")
+    return path
+
+
+def commit_s(tmp: Path, n: int = 200) -> float:
+    """The median cost of one journal commit (WAL, synchronous=FULL) on this disk."""
+    with Journal.open(tmp / "fsync.sqlite3", "K09") as journal:
+        txn = journal.create("fps", "85291234567", "P", "q", {}, 100, 100, "en")
+        times = []
+        for i in range(n):
+            t0 = time.perf_counter()
+            journal.note(txn.id, "bench", {"i": i})
+            times.append(time.perf_counter() - t0)
+    return median(times)
+
+
+def round_trip_s(url: str, n: int = 200) -> float:
+    """The median signed HTTP round trip to the simulator on loopback (a keep-alive GET)."""
+    client = BackendClient(url, "K01", SECRET)
+    try:
+        client.get_payment("K01-NONE")  # connect once
+        times = []
+        for _ in range(n):
+            t0 = time.perf_counter()
+            client.get_payment("K01-NONE")
+            times.append(time.perf_counter() - t0)
+    finally:
+        client.close()
+    return median(times)
+
+
+def figures(transactions: int = 200) -> list[Figure]:
+    logging.getLogger().setLevel(logging.ERROR)  # the robot's warnings are not the figures
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        sim = CountingSimulator(port=0, secrets={"K01": SECRET}).start()
+        try:
+            settings = load(profile(tmp, sim.url))
+            robot = Robot(settings, RobotOptions(transactions, backend_url=sim.url,
+                                                 time_scale=10_000.0),
+                          PayAtOnce(settings.payments.methods))
+            summary = robot.run()
+            requests = CountingSimulator.requests
+            with Journal.open_readonly(settings.resolve(settings.journal.path)) as journal:
+                rows = journal.list(limit=10**9)
+                commits = sum(len(journal.events(t.id)) for t in rows) / len(rows)
+            per_commit = commit_s(tmp)
+            rtt = round_trip_s(sim.url)
+        finally:
+            sim.stop()
+    if summary["states"] != {"credited": transactions}:
+        raise RuntimeError(f"not every bench sale was credited: {summary}")
+    per_sale = requests / summary["transactions"]
+    floor = commits * per_commit + per_sale * rtt
+    measured = summary["median_txn_ms"] / 1000
+    return [
+        Figure("transactions: robot median per sale", None, measured * 1000, "ms"),
+        Figure("transactions: journal commit (fsync)", None, per_commit * 1000, "ms"),
+        Figure("transactions: commits per sale", None, commits, "count"),
+        Figure("transactions: HTTP round trip (loopback)", None, rtt * 1000, "ms"),
+        Figure("transactions: HTTP requests per sale", None, per_sale, "count"),
+        Figure("transactions: floor per sale", None, floor * 1000, "ms"),
+        Figure("transactions: median / floor", 2.0, measured / floor, "ratio"),
+    ]
+
+
+if __name__ == "__main__":
+    from bench.results import table
+
+    print(table(figures()))

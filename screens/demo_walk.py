@@ -107,7 +107,8 @@ class Walk:
 
     # -- scenes -----------------------------------------------------------------------------
     def qr_purchase(self) -> None:
-        self.begin()
+        self.driver.wait_state("attract")
+        self.controller.set_language(self.language)  # attract in this language (no tap: a tap starts)
         self.shoot()
         taps_before = self.driver.taps
         self.backend.fault("GET /v1/subscribers/{msisdn}", "timeout", hold_s=1.5)

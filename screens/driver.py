@@ -40,7 +40,6 @@ class AppDriver:
 
     def stop(self) -> None:
         self.app.stop()
-        EventLoop.idle()
 
     def frames(self, count: int = 1) -> None:
         for _ in range(count):

@@ -31,7 +31,7 @@ class KioskSession:
         self.settings = settings
         self.clock = clock
         self.font_cache = font_cache
-        self.gesture_listener = None
+        self.operator_hooks: tuple = ()
         self.kiosk = None
         self.app = None
 
@@ -55,18 +55,22 @@ class KioskSession:
                                 extra_screens=extra)
             install_signal_handlers(self.app)
             if console is not None:
-                self.app.bind(on_start=lambda *_: self._install_gesture())
+                self.app.bind(on_start=lambda *_: self._install_operator_hooks())
         except BaseException:
             self.kiosk.close()
             raise
         return self
 
-    def _install_gesture(self) -> None:
+    def _install_operator_hooks(self) -> None:
+        """The hidden gesture and the watchdog feed (screens.maintenance). Kept referenced here:
+        Kivy holds bound methods weakly, so an unreferenced listener would silently vanish."""
         from screens.maintenance.gesture import GestureListener
+        from screens.maintenance.watchdog_feed import WatchdogFeed
 
-        # Kept here: Window holds its handlers weakly, so an unreferenced listener would vanish.
-        self.gesture_listener = GestureListener(self.app, self.kiosk.operations.gesture)
-        self.gesture_listener.install()
+        self.operator_hooks = (GestureListener(self.app, self.kiosk.operations.gesture),
+                               WatchdogFeed(self.app))
+        for hook in self.operator_hooks:
+            hook.install()
 
     def __exit__(self, *_exc) -> None:
         self.kiosk.close()

@@ -50,6 +50,14 @@ def date_text(when: datetime | None, language: str) -> str:
                        locale=_BABEL_LOCALE.get(language, "zh_Hant_HK"))
 
 
+def offer_detail(offer, language: str) -> str:
+    """``10 GB · 30-day plan``; an add-on without days of its own keeps the current expiry."""
+    data = data_amount(offer.data_mb, language)
+    if not offer.validity_days:
+        return _("offer.detail_keep_expiry", language, data=data)
+    return _("offer.detail", language, data=data, days=offer.validity_days)
+
+
 def localized(names: dict[str, str], language: str) -> str:
     """A backend-supplied name (plan, promotion label) in *language*, else any language given."""
     if not names:

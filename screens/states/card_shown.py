@@ -9,7 +9,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kiosk.redact import mask_phone
 from screens.kv import load_beside
 from screens.states.base import KioskScreen
-from screens.text import _, data_amount, date_text, localized, money
+from screens.text import _, data_amount, date_text, localized, money, offer_detail
 
 
 class OfferTile(ButtonBehavior, BoxLayout):
@@ -33,8 +33,7 @@ def offer_texts(offer, language: str) -> dict[str, str]:
     return {
         "quote_id": offer.quote_id,
         "title": localized(offer.name, language),
-        "detail": _("offer.detail", language, data=data_amount(offer.data_mb, language),
-                    days=offer.validity_days),
+        "detail": offer_detail(offer, language),
         "price": money(offer.price_cents),
         "list_price": money(offer.list_price_cents) if struck else "",
         "promotion": localized(offer.promotion.label, language) if offer.promotion else "",

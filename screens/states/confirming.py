@@ -7,7 +7,7 @@ from kivy.uix.gridlayout import GridLayout
 
 from screens.kv import load_beside
 from screens.states.base import KioskScreen
-from screens.text import _, data_amount, localized, money
+from screens.text import localized, money, offer_detail
 from screens.widgets.buttons import KioskButton
 
 
@@ -39,8 +39,7 @@ class ConfirmingScreen(KioskScreen):
         if offer is not None:
             promoted = offer.promotion is not None and offer.list_price_cents > offer.price_cents
             self.plan = localized(offer.name, lang)
-            self.detail = _("offer.detail", lang, data=data_amount(offer.data_mb, lang),
-                            days=offer.validity_days)
+            self.detail = offer_detail(offer, lang)
             self.list_price = money(offer.list_price_cents) if promoted else ""
             self.promotion = localized(offer.promotion.label, lang) if offer.promotion else ""
             self.price = money(offer.price_cents)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from kiosk.services.crash_points import CrashPoints
-from kiosk.services.purchases import LastSaleUnsettled
+from kiosk.services.purchases import LastSaleUnsettled, PurchaseService
 from kiosk.services.recovery import Reconciler, recover
 from tests.unit.test_purchases_fakes import REJECTED_MSISDN, FakeSubscriber, Rig, offer
 
@@ -57,7 +57,7 @@ class MoneyMachine(RuleBasedStateMachine):
         self.dir = Path(tempfile.mkdtemp(prefix="purchase-props-"))
         self.rig = Rig(self.dir)
         self.crash = CrashAt()
-        self.rig.service._ctx.crash = self.crash
+        self.power_back()
         self._hook = threading.excepthook
         threading.excepthook = self._swallow_crash
 
@@ -93,7 +93,10 @@ class MoneyMachine(RuleBasedStateMachine):
         else:
             rig.backend.on_call = None
         self._arm(fault_list, crash)
-        rig.service.start_qr(FakeSubscriber(msisdn), offer(), "wechatpay", "en")
+        try:
+            rig.service.start_qr(FakeSubscriber(msisdn), offer(), "wechatpay", "en")
+        except Crash:  # on the caller's thread, right after the row was created
+            self.power_back()
         assert rig.service.join(20)
         self.crash.countdown = None
         rig.backend.on_call = None
@@ -110,9 +113,17 @@ class MoneyMachine(RuleBasedStateMachine):
         except LastSaleUnsettled:
             self.crash.countdown = None
             return
+        except Crash:
+            self.power_back()
         assert rig.service.join(20)
         self.crash.countdown = None
         rig.terminal.lose_answers = 0
+
+    def power_back(self):
+        """A new process: a new purchase service on the same journal and devices."""
+        rig = self.rig
+        rig.service = PurchaseService(rig.journal, rig.backend, rig.terminal, rig.settings,
+                                      rig.events.append, rig.clock, self.crash)
 
     @rule()
     def restart(self):

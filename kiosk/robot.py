@@ -126,7 +126,7 @@ class Robot:
     def _play(self, customer, backend, simulator) -> bool:
         if customer.fault:
             route, mode = customer.fault
-            self._control(lambda: self.phone.fault(route, mode, 1, hold_s=0.3))
+            self._control(lambda: self.phone.fault(route, mode, 1, hold_s=0.1))
         offer = self._offer(customer, backend)
         if offer is None:
             return False

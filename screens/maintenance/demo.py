@@ -11,6 +11,8 @@ from pathlib import Path
 from kivy.core.window import Window
 from kivy.tests.common import UnitTestTouch
 
+from screens.maintenance.gesture import ENTRY_STATES
+
 log = logging.getLogger(__name__)
 
 DEMO_OPERATOR, DEMO_PIN = "1001", "246813"  # set by ensure_demo_operator (demo profile only)
@@ -64,6 +66,9 @@ def walk(driver, console, out_dir: Path, prefix: str = "") -> list[Path]:
         driver.frames(2)
         shots.append(driver.screenshot(Path(out_dir) / f"{prefix}{name}.png"))
 
+    if driver.state not in ENTRY_STATES:  # a customer session left open: back to the start
+        driver.app.controller.cancel()
+        driver.wait_for(lambda: driver.state in ENTRY_STATES, what="attract or out of service")
     corner_taps(driver)
     driver.wait_state("maintenance")
     sign_in(driver, shoot=shoot)
@@ -79,5 +84,5 @@ def walk(driver, console, out_dir: Path, prefix: str = "") -> list[Path]:
     driver.tap(driver.button("Today's settlement"))
     shoot("maintenance-4-settlement")
     driver.tap(driver.button("Exit maintenance"))
-    driver.wait_state("attract")
+    driver.wait_for(lambda: driver.state in ENTRY_STATES, what="back to the customers")
     return shots

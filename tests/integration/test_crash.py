@@ -111,9 +111,13 @@ def test_every_crash_point_recovers_to_exactly_one_credit_or_refund(world):
     assert len(points) >= 25, points  # journal steps and both sides of each outside call
     reached = 0
     for i, point in enumerate(points):
-        run = run_robot(world, 12, 100 + i, **{ENV_AT: f"{point}#1"})
+        run = run_robot(world, 30, 100 + i, **{ENV_AT: f"{point}#1"})
+        if run.returncode == 0:  # a rare path (a decline, a card refund): more customers
+            run = run_robot(world, 100, 200 + i, **{ENV_AT: f"{point}#1"})
         assert run.returncode in (0, -signal.SIGKILL), run.stderr[-2000:]
         reached += run.returncode == -signal.SIGKILL
+        if run.returncode == 0:
+            CRASH_STATS.setdefault("not_reached", []).append(point)
         recover_and_check(world)
     CRASH_STATS.update(points=len(points), points_reached=reached)
     assert reached >= len(points) * 0.8, f"only {reached} of {len(points)} points were reached"

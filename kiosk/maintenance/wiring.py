@@ -23,6 +23,7 @@ from kiosk.maintenance.gesture import CornerGesture
 from kiosk.maintenance.lockout import Lockout
 from kiosk.maintenance.login import MaintenanceLogin
 from kiosk.maintenance.pins import PinStore, pepper_from_settings
+from kiosk.maintenance.retry import OperatorRetries
 from kiosk.settings import SettingsError
 
 log = logging.getLogger(__name__)
@@ -72,11 +73,16 @@ def build_operations(settings, *, controller, journal, clock, backend=None, term
     audit = AuditLog(settings.resolve(m.audit_path), clock)
     login = MaintenanceLogin(pins, Lockout(pins.db, clock, m.max_failures, m.lockout_s), audit,
                              clock, m.max_failures, m.auto_exit_s, unavailable)
+    retry_credit = getattr(purchases, "retry_credit", None)
+    retry_refund = getattr(purchases, "retry_refund", None)
+    if backend is not None and journal is not None and not (retry_credit and retry_refund):
+        retries = OperatorRetries(journal, backend, terminal, settings, clock)
+        retry_credit = retry_credit or retries.retry_credit
+        retry_refund = retry_refund or retries.retry_refund
     actions = MaintenanceActions(
         journal, audit, health, clock, kiosk_id=settings.kiosk.id, location=settings.kiosk.location,
-        devices=Devices(terminal, printer, backend),
-        retry_credit=getattr(purchases, "retry_credit", None),
-        retry_refund=getattr(purchases, "retry_refund", None), request_restart=request_restart)
+        devices=Devices(terminal, printer, backend), retry_credit=retry_credit,
+        retry_refund=retry_refund, request_restart=request_restart)
     devices = {n: d for n, d in (("card_terminal", terminal), ("printer", printer)) if d is not None}
     console = MaintenanceConsole(login, actions, health, controller, clock,
                                  journal_path=journal_path, disk=disk, devices=devices,

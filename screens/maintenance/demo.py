@@ -58,6 +58,13 @@ def sign_in(driver, operator: str = DEMO_OPERATOR, pin: str = DEMO_PIN,
     driver.tap(driver.button("Sign in"))
 
 
+def tap_action(driver, text: str, timeout_s: float = 30.0) -> None:
+    """Tap a maintenance action button and wait until its worker has finished."""
+    screen = driver.app.router.manager.get_screen("maintenance")
+    driver.tap(driver.button(text))
+    driver.wait_for(lambda: not screen.busy, timeout_s, f"the outcome of {text!r}")
+
+
 def walk(driver, console, out_dir: Path, prefix: str = "") -> list[Path]:
     """From attract: gesture, sign in, every page with a screenshot, then exit. The PNG paths."""
     shots: list[Path] = []
@@ -73,7 +80,7 @@ def walk(driver, console, out_dir: Path, prefix: str = "") -> list[Path]:
     driver.wait_state("maintenance")
     sign_in(driver, shoot=shoot)
     driver.wait_for(lambda: console.page == "status", what="maintenance status page")
-    driver.tap(driver.button("Test print"))
+    tap_action(driver, "Test print")
     shoot("maintenance-2-status")
     driver.tap(driver.find(lambda w: getattr(w, "text", "").startswith("Needs attention (")))
     rows = console.actions.needing_attention()

@@ -7,6 +7,7 @@ device status stays live and the auto exit happens on time.
 from __future__ import annotations
 
 import logging
+import threading
 
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
@@ -28,6 +29,7 @@ class MaintenanceScreen(KioskScreen):
     message = StringProperty("")
     signed_in = BooleanProperty(False)
     attention_label = StringProperty("Needs attention")
+    busy = BooleanProperty(False)  # an action is running on its worker
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -54,13 +56,30 @@ class MaintenanceScreen(KioskScreen):
         return super().on_touch_down(touch)
 
     def _tick(self, _dt) -> None:
-        if not self.console.tick():
+        if not self.busy and not self.console.tick():
             self.refresh(live_only=True)
 
     # Called by the pages ----------------------------------------------------------------
 
     def act(self, action: str, *args) -> None:
-        self.console.run(action, *args)
+        """Run an action on a worker (a backend or device call must not freeze the UI and
+        starve the watchdog); one at a time; the outcome is shown when it is back."""
+        if self.busy:
+            return
+        self.busy = True
+        self.message = "Working…"
+
+        def work() -> None:
+            try:
+                self.console.run(action, *args)
+            except Exception:
+                log.exception("maintenance action %s failed", action)
+            finally:
+                Clock.schedule_once(self._done, 0)
+        threading.Thread(target=work, name=f"maintenance-{action}", daemon=True).start()
+
+    def _done(self, _dt) -> None:
+        self.busy = False
         self.refresh()
 
     def go(self, page: str) -> None:
@@ -71,6 +90,8 @@ class MaintenanceScreen(KioskScreen):
         self.console.leave("operator")
 
     def refresh(self, live_only: bool = False) -> None:
+        if self.busy:
+            return
         view = self.console.view()
         self.signed_in = bool(view.operator_id)
         self.heading = (f"Maintenance · operator {view.operator_id}" if view.operator_id

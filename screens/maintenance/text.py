@@ -12,7 +12,11 @@ MESSAGES = {
     "retry_credit.credited": "Credited.",
     "retry_credit.already_credited": "Already credited (same key): nothing more was done.",
     "retry_credit.needs_attention": "The backend still cannot confirm: left for later.",
+    "retry_credit.credit_pending":
+        "Sent again; the backend has not confirmed yet. The kiosk keeps checking (same key).",
     "refund.refunded": "Refunded.",
+    "refund.refund_pending":
+        "Refund sent; not confirmed yet. The kiosk keeps checking (same key).",
     "refund.already_refunded": "Already refunded (same key): nothing more was done.",
     "refund.already_credited": "Not refunded: the plan was credited.",
     "resolve.resolved": "Marked resolved with the note.",

@@ -84,6 +84,11 @@ def stuck_paid(journal):
     return journal.advance(txn.id, "needs_attention", attention_reason="credit_unsettled")
 
 
+def tap_action(driver, text):
+    from screens.maintenance.demo import tap_action as tap
+    tap(driver, text)
+
+
 def labels(driver):
     from tests.ui.steps import texts_on_screen
     return texts_on_screen(driver)
@@ -125,7 +130,7 @@ def test_retry_credit_twice_shows_already_credited(maint):
     driver.tap(driver.find(lambda w: getattr(w, "text", "") == "Needs attention (1)"))
     driver.tap(driver.find(lambda w: getattr(w, "text", "").startswith(txn.id)))
     assert "Refund" in labels(driver) and "Resolve: refunded by hand" in labels(driver)
-    driver.tap(driver.button("Retry credit"))
+    tap_action(driver, "Retry credit")
     assert "Credited." in labels(driver)
     assert "Needs attention (0)" in labels(driver)
     result = maint.ops.console.run("retry_credit", txn.id)  # a stale second tap
@@ -143,11 +148,11 @@ def test_status_page_is_live_and_paper_replaced_clears_the_alert(maint):
     maint.ops.health.set_device_status("card_terminal", DeviceStatus(DeviceState.OFFLINE))
     maint.screen._tick(0)
     assert "offline" in labels(driver)
-    driver.tap(driver.button("Paper replaced"))
+    tap_action(driver, "Paper replaced")
     assert "Low-paper alert cleared." in labels(driver) and "ok" in labels(driver)
-    driver.tap(driver.button("Take out of service"))
+    tap_action(driver, "Take out of service")
     assert maint.ops.health.snapshot().state == "out_of_service"
-    driver.tap(driver.button("Put back in service"))
+    tap_action(driver, "Put back in service")
     assert "switched_off_by_operator" not in maint.ops.health.snapshot().reasons
 
 
@@ -205,7 +210,7 @@ def test_restart_button_asks_for_a_restart_and_says_so(maint):
     driver = maint.kiosk.driver
     corner_taps(driver)
     sign_in(driver)
-    driver.tap(driver.button("Restart the app"))
+    tap_action(driver, "Restart the app")
     assert maint.restarts == [1] and "Restarting…" in labels(driver)
 
 

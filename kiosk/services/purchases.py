@@ -135,7 +135,14 @@ class PurchaseService:
 
     def _run_qr(self, txn) -> None:
         ctx = self._ctx
-        txn, order = qr_payment.open_order(ctx, txn)
+        try:
+            txn, order = qr_payment.open_order(ctx, txn)
+        except Unsettled as e:
+            # No QR was shown, so nobody can pay: the customer may try again; the reconciler
+            # closes the order if it came to exist.
+            log.warning("%s order not confirmed (%s): left for the reconciler", txn.id, e.reason)
+            self._emit(PaymentCancelled(txn.id, "unavailable"))
+            return
         if order is None:
             return
         deadline = ctx.clock.monotonic() + ctx.settings.payments.qr_expires_in_s

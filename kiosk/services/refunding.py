@@ -93,7 +93,8 @@ def _reverse_card(ctx: MoneyContext, txn) -> tuple[bool, str]:
             log.warning("%s card reversal not confirmed (%s)", txn.id, e)
             ctx.pause(ctx.settings.payments.poll_interval_s)
             continue
-        if back.result == "IN_PROGRESS":
+        if back.result in ("IN_PROGRESS", "ERROR"):  # busy with another request: ask again
+            ctx.pause(ctx.settings.payments.poll_interval_s)
             continue
         if back.approved:
             return True, ""
@@ -108,7 +109,7 @@ def _reverse_once(ctx: MoneyContext, txn):
         return void
     if void.result == "NOT_FOUND" and _batch_open(ctx, txn):
         void = ctx.call(txn, "void", ctx.terminal.void, txn.void_ecr_ref, txn.ecr_ref)
-        if void.approved or void.result == "IN_PROGRESS":
+        if void.approved or void.result in ("IN_PROGRESS", "ERROR"):
             return void
         log.info("%s VOID answered %s: REFUND with the rrn", txn.id, void.result)
     back = ctx.call(txn, "query", ctx.terminal.query, txn.refund_ecr_ref)

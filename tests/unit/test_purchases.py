@@ -178,3 +178,16 @@ def test_close_not_confirmed_is_left_for_the_reconciler_which_credits_a_late_pay
     assert report.settled == (txn_id,)
     assert rig.state(txn_id) == "credited"
     assert rig.backend.violations() == []
+
+
+def test_order_never_confirmed_tells_the_customer_nothing_was_taken(rig):
+    from kiosk.services.recovery import recover
+
+    rig.backend.fault("create_payment", *["drop"] * 3)  # the order exists; every answer lost
+    txn_id = rig.qr()
+    assert rig.events == [PaymentCancelled(txn_id, "unavailable")]
+    assert rig.state(txn_id) == "order_pending"
+    assert not rig.service.busy
+    recover(rig.journal, rig.backend, rig.terminal, rig.settings, rig.clock)
+    assert rig.state(txn_id) == "cancelled"
+    assert rig.backend.orders[txn_id].status == "closed"

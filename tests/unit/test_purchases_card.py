@@ -102,3 +102,20 @@ def test_no_new_sale_while_the_last_outcome_is_unknown(rig):
     assert rig.kinds()[-1] == "NeedsAttention"
     with pytest.raises(LastSaleUnsettled):
         rig.service.start_card(FakeSubscriber("85291234567"), offer(), "en")
+
+
+def test_busy_terminal_during_a_reversal_is_asked_again_not_escalated(rig):
+    real_void = rig.terminal.void
+    answers = iter(["ERROR"])
+
+    def busy_once(ecr_ref, orig):
+        result = next(answers, None)
+        if result:
+            return rig.terminal._result("VOID", ecr_ref, result, None, "")
+        return real_void(ecr_ref, orig)
+    rig.terminal.void = busy_once
+    txn_id = rig.card(msisdn=REJECTED_MSISDN)
+    txn = rig.journal.get(txn_id)
+    assert txn.state == "refunded"
+    assert rig.terminal.reversals() == {txn.ecr_ref: 1}
+    assert not any(s.startswith("REFUND") for s in rig.terminal.sent)

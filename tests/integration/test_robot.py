@@ -107,3 +107,17 @@ def test_the_robot_plays_the_phone_but_never_reads_the_ledger():
     for name in ("robot.py", "robot_customers.py"):
         source = (ROOT / "kiosk" / name).read_text(encoding="utf-8")
         assert "ledger" not in source.replace("never reads the\nsimulator's ledger", "")
+
+
+def test_a_corrupt_journal_is_refused_with_the_reason_and_kept(tmp_path, backend_simulator):
+    config = robot_config(tmp_path, backend_simulator.url)
+    path = load(config).resolve("journal.sqlite3")
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"this is not a database" * 100)
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk", "robot", "--config", str(config), "--backend-url",
+         backend_simulator.url, "--transactions", "1"],
+        capture_output=True, text=True, timeout=60, cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 2 and "not an SQLite database" in done.stderr
+    assert path.read_bytes() == b"this is not a database" * 100

@@ -191,3 +191,15 @@ def test_order_never_confirmed_tells_the_customer_nothing_was_taken(rig):
     recover(rig.journal, rig.backend, rig.terminal, rig.settings, rig.clock)
     assert rig.state(txn_id) == "cancelled"
     assert rig.backend.orders[txn_id].status == "closed"
+
+
+def test_full_disk_refuses_the_sale_before_any_money_moves(rig, monkeypatch):
+    from kiosk.journal import DiskFull
+
+    def full(*_a, **_k):
+        raise DiskFull("database or disk is full")
+    monkeypatch.setattr(rig.journal, "create", full)
+    with pytest.raises(DiskFull):
+        rig.service.start_qr(FakeSubscriber("85291234567"), offer(), "wechatpay", "en")
+    assert rig.backend.calls == [] and rig.events == []
+    assert not rig.service.busy

@@ -41,9 +41,10 @@ def diagnose(settings, build_terminal: Callable | None = None,
              build_printer: Callable | None = None, client=None) -> list[Verdict]:
     """Every check, in the order an installer fixes things; builders/client injectable."""
     verdicts = checks.check_settings(settings) + checks.check_journal(settings)
-    verdicts.append(_device(settings.devices.card_terminal.kind, build_terminal or _terminal_factory,
+    terminal, printer = settings.devices.card_terminal, settings.devices.printer
+    verdicts.append(_device(terminal.kind, terminal.port, build_terminal or _terminal_factory,
                             settings, checks.check_terminal))
-    verdicts.append(_device(settings.devices.printer.kind, build_printer or _printer_factory,
+    verdicts.append(_device(printer.kind, printer.port, build_printer or _printer_factory,
                             settings, checks.check_printer))
     verdicts.append(_backend(settings, client))
     verdicts.append(checks.check_font(settings))
@@ -51,17 +52,21 @@ def diagnose(settings, build_terminal: Callable | None = None,
     return verdicts
 
 
-def _device(kind: str, build: Callable, settings, check: Callable) -> Verdict:
+def _device(kind: str, port: str, build: Callable, settings, check: Callable) -> Verdict:
     if kind == "none":
         return check(kind, None)
     try:
         handle = build(settings)
     except Exception as e:  # a missing port, a driver that cannot start: that is the verdict
-        return check(kind, None, f"cannot open: {e}")
-    try:
-        return check(kind, handle.device)
-    finally:
-        handle.close()
+        verdict = check(kind, None, f"cannot open: {e}")
+    else:
+        try:
+            verdict = check(kind, handle.device)
+        finally:
+            handle.close()
+    if verdict.level == FAIL and kind == "serial":
+        verdict = Verdict(verdict.item, FAIL, f"{verdict.message} (port {port})")
+    return verdict
 
 
 def _backend(settings, client) -> Verdict:

@@ -25,7 +25,8 @@ class Handle:
             self.simulator.stop()
 
 
-def profile(tmp_path, printer_kind="none", printer_port=""):
+def profile(tmp_path, printer_kind="none", printer_port="", terminal_kind="none",
+            terminal_port=""):
     path = tmp_path / "site.toml"
     path.write_text(f"""
 [kiosk]
@@ -36,7 +37,8 @@ url = "http://127.0.0.1:9"
 secret = "demo-kiosk-secret"
 secret_env = ""
 [devices.card_terminal]
-kind = "none"
+kind = "{terminal_kind}"
+port = "{terminal_port}"
 [devices.printer]
 kind = "{printer_kind}"
 port = "{printer_port}"
@@ -132,3 +134,15 @@ def test_disk_too_full_is_a_fail(tmp_path):
     gb = 1024**3
     verdict = check_disk(settings, usage=lambda _p: (4 * gb, int(3.99 * gb), int(0.01 * gb)))
     assert verdict.level == FAIL and "will not sell" in verdict.message
+
+
+@pytest.mark.slow
+def test_a_missing_card_terminal_fails_and_the_exit_status_says_so(tmp_path, pepper, capsys):
+    port = tmp_path / "ttyUSB-terminal-missing"
+    path = profile(tmp_path, terminal_kind="serial", terminal_port=str(port))
+    status = cli.main(["doctor", "--config", str(path), "--json"])
+    verdicts = {v["item"]: v for v in json.loads(capsys.readouterr().out)}
+    assert status == 1
+    assert verdicts["card terminal"]["level"] == FAIL
+    assert str(port) in verdicts["card terminal"]["message"]
+    assert verdicts["backend"]["level"] == OK

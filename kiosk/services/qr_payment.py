@@ -73,7 +73,8 @@ def cancel_order(ctx: MoneyContext, txn, reason: str):
     status = _status(ctx, txn)
     if status == "paid":
         return mark_paid(ctx, txn)
-    if closed == "closed" and status in NOT_PAYABLE:
+    if status in NOT_PAYABLE:  # closed or expired: it can no longer be paid (even if the
+        # close itself was not confirmed: its answer was lost, or the order expired first)
         txn = ctx.commit(txn, "cancelled")
         ctx.emit(PaymentCancelled(txn.id, reason))
         return txn

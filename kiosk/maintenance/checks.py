@@ -67,6 +67,8 @@ def _operators(settings, pepper: bytes) -> Verdict:
 
 def check_journal(settings) -> list[Verdict]:
     """Directory writable; the file (when it exists) opened read-only and integrity-checked."""
+    from kiosk.journal import Journal, JournalError
+
     path = settings.resolve(settings.journal.path)
     parent = _existing_dir(path.parent)
     if not os.access(parent, os.W_OK):
@@ -74,15 +76,14 @@ def check_journal(settings) -> list[Verdict]:
     if not path.exists():
         return [Verdict("journal", WARN, f"{path} does not exist yet (created on first run)")]
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        journal = Journal.open_readonly(path, tz=settings.journal.timezone)
         try:
-            result = conn.execute("PRAGMA integrity_check").fetchone()[0]
-            attention = conn.execute(
-                "SELECT COUNT(*) FROM transactions WHERE state = 'needs_attention'").fetchone()[0]
+            attention = len(journal.needing_attention())
         finally:
-            conn.close()
-    except sqlite3.Error as e:
-        return [Verdict("journal", FAIL, f"{path}: cannot read: {e}")]
+            journal.close()
+        result = _integrity(path)
+    except (JournalError, sqlite3.Error) as e:
+        return [Verdict("journal", FAIL, f"{path}: {e}")]
     if result != "ok":
         return [Verdict("journal", FAIL, f"{path}: integrity check failed: {result}")]
     size_kb = sum(p.stat().st_size for p in path.parent.glob(path.name + "*")) // 1024
@@ -90,6 +91,14 @@ def check_journal(settings) -> list[Verdict]:
     if attention:
         out.append(Verdict("attention", WARN, f"{attention} transaction(s) need an operator"))
     return out
+
+
+def _integrity(path: Path) -> str:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    try:
+        return conn.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        conn.close()
 
 
 def _existing_dir(path: Path) -> Path:

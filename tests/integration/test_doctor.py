@@ -146,3 +146,24 @@ def test_a_missing_card_terminal_fails_and_the_exit_status_says_so(tmp_path, pep
     assert verdicts["card terminal"]["level"] == FAIL
     assert str(port) in verdicts["card terminal"]["message"]
     assert verdicts["backend"]["level"] == OK
+
+
+def test_journal_verdicts_ok_attention_and_corrupt(tmp_path):
+    from kiosk.clock import FakeClock
+    from kiosk.journal import Journal
+    from kiosk.maintenance.checks import check_journal
+
+    settings = settings_mod.load(profile(tmp_path))
+    path = settings.resolve(settings.journal.path)
+    journal = Journal.open(path, "K01", FakeClock())
+    txn = journal.create("fps", "85291234567", "P", "q", {"en": "p"}, 100, 100, "en")
+    journal.advance(txn.id, "needs_attention", attention_reason="test")
+    verdicts = check_journal(settings)  # read-only while the kiosk holds it
+    journal.close()
+    assert [(v.item, v.level) for v in verdicts] == [("journal", OK), ("attention", WARN)]
+    assert "integrity ok" in verdicts[0].message
+    for p in path.parent.glob(path.name + "*"):
+        p.unlink()
+    path.write_bytes(b"this is not a journal" * 100)
+    bad = check_journal(settings)
+    assert bad[0].level == FAIL and str(path) in bad[0].message

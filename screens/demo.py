@@ -71,6 +71,7 @@ def run_demo(settings, out_dir: Path, languages) -> dict:
 
     clock = OffsetClock()
     shots: list[Path] = []
+    skipped: list[str] = []
     with KioskSession(settings, clock, font_cache=default_cache_dir()) as session:
         driver = AppDriver(session.app)
         driver.start()
@@ -79,14 +80,16 @@ def run_demo(settings, out_dir: Path, languages) -> dict:
             for language in languages:
                 walk = Walk(driver, session.kiosk, clock, Path(out_dir) / language, language)
                 shots += walk.all()
+                skipped += walk.skipped
                 common_path_taps = walk.common_path_taps
-            shots += _maintenance(driver, session.kiosk, Path(out_dir))
+            shots += _maintenance(driver, session.kiosk, Path(out_dir), skipped)
         finally:
             driver.stop()
     times = driver.tap_times_s
     return {
         "screenshots": len(shots),
         "folder": str(out_dir),
+        "skipped": skipped,
         "common_path_taps": common_path_taps,
         "tap_to_next_screen_ms": {
             "median": round(statistics.median(times) * 1000, 1) if times else None,
@@ -96,8 +99,9 @@ def run_demo(settings, out_dir: Path, languages) -> dict:
     }
 
 
-def _maintenance(driver, kiosk, out_dir: Path) -> list[Path]:
-    """The operators' screens, when the maintenance part is there (its own walk)."""
+def _maintenance(driver, kiosk, out_dir: Path, skipped: list[str]) -> list[Path]:
+    """The operators' screens, when the maintenance part is there (its own walk). A failure
+    there is reported in *skipped* and does not lose the customer screens already saved."""
     if kiosk.operations is None:
         return []
     try:
@@ -111,4 +115,7 @@ def _maintenance(driver, kiosk, out_dir: Path) -> list[Path]:
         return maintenance_demo.walk(driver, kiosk.operations.console, out_dir / "maintenance")
     except NotShown as e:
         log.warning("maintenance screens skipped: %s", e)
-        return []
+    except Exception:
+        log.exception("the maintenance walk failed")
+    skipped.append("maintenance")
+    return []

@@ -27,6 +27,7 @@ class Walk:
         self.backend = SimulatorControl(kiosk.settings.backend.url)
         self.shots: list[Path] = []
         self.common_path_taps: int | None = None
+        self.skipped: list[str] = []
 
     def all(self) -> list[Path]:
         scenes = (self.qr_purchase, self.card_purchase, self.declined, self.qr_cancelled,
@@ -38,6 +39,7 @@ class Walk:
                     scene()
                 except NotShown as e:
                     log.warning("demo scene %s skipped: %s", scene.__name__, e)
+                    self.skipped.append(f"{self.language}/{scene.__name__}")
                 self.leave()
         finally:
             self.backend.close()

@@ -55,34 +55,20 @@ def build_operations(settings, *, controller, journal, clock, backend=None, term
                      on_reload_offers: Callable[[], None] | None = None) -> Operations:
     """Everything operators use, wired to the kiosk's parts (any device may be None)."""
     m = settings.maintenance
-    methods = settings.payments.methods
-    health = HealthMonitor(
-        clock, min_free_disk_mb=settings.journal.min_free_disk_mb,
-        backend_grace_s=m.backend_grace_s, card_configured="card" in methods and terminal is not None,
-        wallets_configured=any(x != "card" for x in methods), printer_configured=printer is not None)
-    for name, device in (("card_terminal", terminal), ("printer", printer)):
-        if device is not None:
-            device.subscribe(_as_device(name, health))
-    feed_controller(health, controller, methods)
+    health = _health(settings, clock, controller, terminal, printer)
     journal_path = settings.resolve(settings.journal.path)
     disk = DiskGuard(journal_path, settings.journal.min_free_disk_mb)
     health.disk(disk.check().free_mb)
-
     pepper, unavailable = _pepper(settings)
     pins = PinStore(settings.resolve(m.pins_path), pepper)
     audit = AuditLog(settings.resolve(m.audit_path), clock)
     login = MaintenanceLogin(pins, Lockout(pins.db, clock, m.max_failures, m.lockout_s), audit,
                              clock, m.max_failures, m.auto_exit_s, unavailable)
-    retry_credit = getattr(purchases, "retry_credit", None)
-    retry_refund = getattr(purchases, "retry_refund", None)
-    if backend is not None and journal is not None and not (retry_credit and retry_refund):
-        retries = OperatorRetries(journal, backend, terminal, settings, clock)
-        retry_credit = retry_credit or retries.retry_credit
-        retry_refund = retry_refund or retries.retry_refund
+    credit, refund = _retries(settings, clock, journal, backend, terminal, purchases)
     actions = MaintenanceActions(
         journal, audit, health, clock, kiosk_id=settings.kiosk.id, location=settings.kiosk.location,
-        devices=Devices(terminal, printer, backend), retry_credit=retry_credit,
-        retry_refund=retry_refund, request_restart=request_restart)
+        devices=Devices(terminal, printer, backend), retry_credit=credit, retry_refund=refund,
+        request_restart=request_restart)
     devices = {n: d for n, d in (("card_terminal", terminal), ("printer", printer)) if d is not None}
     console = MaintenanceConsole(login, actions, health, controller, clock,
                                  journal_path=journal_path, disk=disk, devices=devices,
@@ -98,6 +84,32 @@ def build_operations(settings, *, controller, journal, clock, backend=None, term
             else health.snapshot().state,
             on_reload_offers=on_reload_offers, disk=disk)
     return Operations(health, audit, pins, console, gesture, heartbeat)
+
+
+def _health(settings, clock, controller, terminal, printer) -> HealthMonitor:
+    """The monitor, hearing both devices and feeding the controller's health input."""
+    methods = settings.payments.methods
+    health = HealthMonitor(
+        clock, min_free_disk_mb=settings.journal.min_free_disk_mb,
+        backend_grace_s=settings.maintenance.backend_grace_s,
+        card_configured="card" in methods and terminal is not None,
+        wallets_configured=any(x != "card" for x in methods), printer_configured=printer is not None)
+    for name, device in (("card_terminal", terminal), ("printer", printer)):
+        if device is not None:
+            device.subscribe(_as_device(name, health))
+    feed_controller(health, controller, methods)
+    return health
+
+
+def _retries(settings, clock, journal, backend, terminal, purchases):
+    """The purchase service's retry entry points, else the money engine's steps on the row."""
+    credit = getattr(purchases, "retry_credit", None)
+    refund = getattr(purchases, "retry_refund", None)
+    if backend is not None and journal is not None and not (credit and refund):
+        retries = OperatorRetries(journal, backend, terminal, settings, clock)
+        credit = credit or retries.retry_credit
+        refund = refund or retries.retry_refund
+    return credit, refund
 
 
 def _pepper(settings) -> tuple[bytes, str]:

@@ -76,6 +76,8 @@ class MaintenanceConsole:
     # Entry ------------------------------------------------------------------------------
 
     def open(self) -> None:
+        """The flow entered maintenance: a fresh PIN pad (no session carried over)."""
+        self.closed_by_flow()
         self._reset_entry()
         self.page, self.selected, self.last = "pin", None, None
         self._entry_started = self._clock.monotonic()
@@ -123,6 +125,12 @@ class MaintenanceConsole:
         self._reset_entry()
         self.page = "pin"
         self._controller.close_maintenance()
+
+    def closed_by_flow(self) -> None:
+        """The flow left maintenance without the console (or re-entered it): end the session."""
+        if self.session is not None:
+            self.login.logout(self.session, "flow_left")
+            self.session = None
 
     def tick(self) -> bool:
         """Auto exit: True when maintenance was left because nobody touched it."""

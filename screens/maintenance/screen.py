@@ -49,6 +49,7 @@ class MaintenanceScreen(KioskScreen):
         if self._ticker is not None:
             self._ticker.cancel()
             self._ticker = None
+        self.console.closed_by_flow()  # no signed-in session outlives the screen
 
     def on_touch_down(self, touch):
         if self.collide_point(*touch.pos):

@@ -73,6 +73,8 @@ def maint(kiosk, tmp_path, monkeypatch):
     listener.uninstall()
     if kiosk.controller.state == "maintenance":
         kiosk.controller.close_maintenance()
+    kiosk.driver.wait_for(lambda: kiosk.driver.state != "maintenance", what="maintenance closed")
+    kiosk.driver.frames(3)  # the screen's on_leave (NoTransition) runs on a later frame
     ops.close()
     journal.close()
 

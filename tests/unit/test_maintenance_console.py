@@ -112,3 +112,13 @@ def test_actions_need_a_login_and_show_their_outcome(console):
     c.run("test_print")
     assert c.view().message == "test_print.no_printer"
     assert c.settlement()[-1] == ("TOTAL transactions", "0")
+
+
+def test_no_session_outlives_the_maintenance_state(console):
+    c, _clock, _controller, audit = console
+    type_in(c, "1001")
+    type_in(c, "24681357")
+    c.closed_by_flow()  # the flow left maintenance some other way
+    assert c.session is None and audit.entries()[0].result == "flow_left"
+    c.open()
+    assert c.view().page == "pin" and c.view().operator_id == ""

@@ -14,6 +14,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from kivy.app import App
+from kivy.base import EventLoop, stopTouchApp
 from kivy.clock import Clock
 from kivy.core.text import LabelBase
 from kivy.core.window import Window
@@ -102,6 +103,20 @@ class KioskApp(App):
             self.language = view.language
         self.state = state
         self.router.show(state, view)
+
+    def stop(self, *args) -> None:
+        """Leave the main loop; ``App.run`` then dispatches ``on_stop`` after the last frame.
+
+        Kivy's own ``stop`` clears the running app at once, while widgets of the frame still
+        being drawn evaluate ``app.…`` in their ``.kv`` bindings.
+        """
+        if EventLoop.status == "started":
+            stopTouchApp()
+        else:
+            super().stop(*args)
+
+    def on_start(self) -> None:
+        log.info("customer screens ready: %dx%d, %s", Window.width, Window.height, self.state)
 
     def on_stop(self) -> None:
         ticker = getattr(self, "_ticker", None)

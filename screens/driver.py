@@ -39,7 +39,10 @@ class AppDriver:
         self.frames(3)
 
     def stop(self) -> None:
-        self.app.stop()
+        """on_stop and the app's teardown (Kivy's own stop: no frame is drawn after this)."""
+        from kivy.app import App
+
+        App.stop(self.app)
 
     def frames(self, count: int = 1) -> None:
         for _ in range(count):

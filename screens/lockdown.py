@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 
+from kivy.clock import Clock
 from kivy.core.window import Window
 
 log = logging.getLogger(__name__)
@@ -32,8 +33,9 @@ def lock_window() -> None:
 def install_signal_handlers(app) -> None:
     """SIGTERM/SIGINT stop the app (SDL's own handlers are off), so systemd can stop the kiosk."""
     def stop(signum, _frame):
+        # The handler runs between two bytecodes, maybe mid-frame: stop at the next clean point.
         log.info("signal %s: stopping", signal.Signals(signum).name)
-        app.stop()
+        Clock.schedule_once(lambda _dt: app.stop(), 0)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)

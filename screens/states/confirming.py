@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kivy.clock import Clock
 from kivy.properties import ListProperty, StringProperty
 from kivy.uix.gridlayout import GridLayout
 
@@ -9,6 +10,8 @@ from screens.kv import load_beside
 from screens.states.base import KioskScreen
 from screens.text import localized, money, offer_detail
 from screens.widgets.buttons import KioskButton
+
+REENABLE_AFTER_S = 2.0
 
 
 class PayButton(KioskButton):
@@ -56,6 +59,13 @@ class ConfirmingScreen(KioskScreen):
         for other in self.ids.methods.children:
             other.disabled = True
         self.controller.pay(button.method)
+        # Refused (say, the method just went away) and still here: let the customer choose again.
+        Clock.schedule_once(self._enable_if_still_here, REENABLE_AFTER_S)
+
+    def _enable_if_still_here(self, _dt) -> None:
+        if self.manager is not None and self.manager.current == self.name:
+            for button in self.ids.methods.children:
+                button.disabled = False
 
     def _build_buttons(self) -> None:
         bar = self.ids.methods

@@ -161,3 +161,24 @@ def _overlay_texts(kiosk) -> list[str]:
     from kivy.uix.label import Label
 
     return [w.text for w in overlay.walk(restrict=True) if isinstance(w, Label) and w.text]
+
+
+def test_a_payment_method_that_goes_away_disappears_from_the_confirm_screen(kiosk):
+    enter_number_and_choose_offer(kiosk)
+    wallets = [m for m in kiosk.settings.payments.methods if m != "card"]
+    kiosk.controller.set_health(wallets)  # the terminal went offline
+    kiosk.driver.wait_for(
+        lambda: sorted(w.method for w in kiosk.driver.app.router.manager.current_screen.walk()
+                       if w.__class__.__name__ == "PayButton") == sorted(wallets),
+        what="the card button hidden")
+
+
+def test_the_number_is_formatted_as_typed_and_a_landline_is_explained_in_place(kiosk):
+    from tests.ui.steps import tap_digits
+
+    tap_digits(kiosk, "2123")
+    kiosk.driver.frames(2)
+    shown = texts_on_screen(kiosk.driver)
+    assert "2123" in shown
+    assert kiosk.tr("phone.error.landline") in shown
+    assert kiosk.lookups == []

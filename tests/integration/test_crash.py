@@ -27,8 +27,11 @@ from tests.integration.test_crash_ledger import attention_refs, check, terminal_
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "demo-kiosk-secret"
-CRASH_STATS = {"points": 0, "points_reached": 0, "random_kills": 0, "fault_kills": 0,
-               "transactions": 0, "violations": 0}
+CRASH_STATS = {"points": 0, "points_reached": 0, "recovery_kills": 0, "random_kills": 0,
+               "fault_kills": 0, "transactions": 0, "violations": 0}
+# Rows a recovery pass picks up again: a crash there is also tried during recovery itself.
+RECOVERED_STATES = ("awaiting_payment", "cancel_pending", "sale_pending", "paid",
+                    "credit_pending", "refund_pending")
 
 
 @dataclass
@@ -118,6 +121,11 @@ def test_every_crash_point_recovers_to_exactly_one_credit_or_refund(world):
         reached += run.returncode == -signal.SIGKILL
         if run.returncode == 0:
             CRASH_STATS.setdefault("not_reached", []).append(point)
+        elif point.split(":")[0] in RECOVERED_STATES:
+            # the power goes again while recovery redoes the same step
+            again = run_robot(world, 0, 0, **{ENV_AT: f"{point}#1"})
+            assert again.returncode in (0, -signal.SIGKILL), again.stderr[-2000:]
+            CRASH_STATS["recovery_kills"] += again.returncode == -signal.SIGKILL
         recover_and_check(world)
     CRASH_STATS.update(points=len(points), points_reached=reached)
     assert reached >= len(points) * 0.8, f"only {reached} of {len(points)} points were reached"
@@ -139,11 +147,11 @@ def kill_at_random(world: World, rng: random.Random, seed: int, faults: float) -
 def test_random_kills_recover_to_exactly_one_credit_or_refund(world, faults):
     rng = random.Random(4242 + int(faults * 10))
     kills = 0
-    for i in range(6):
+    for i in range(5):
         kills += kill_at_random(world, rng, 500 + i + int(faults * 100), faults)
         recover_and_check(world)
     CRASH_STATS["fault_kills" if faults else "random_kills"] += kills
-    assert kills >= 4
+    assert kills >= 3
 
 
 def test_report(world, capsys):

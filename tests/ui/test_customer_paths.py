@@ -182,3 +182,25 @@ def test_the_number_is_formatted_as_typed_and_a_landline_is_explained_in_place(k
     assert "2123" in shown
     assert kiosk.tr("phone.error.landline") in shown
     assert kiosk.lookups == []
+
+
+def test_every_button_on_the_way_is_a_big_touch_target(kiosk):
+    """Every visible button is at least 15 mm on its short side at the configured DPI."""
+    from screens.widgets.buttons import KioskButton
+
+    mm_per_px = 25.4 / kiosk.settings.display.dpi
+
+    def small_buttons():
+        screen = kiosk.driver.app.router.manager.current_screen
+        return [(w.text, round(min(w.size) * mm_per_px, 1)) for w in screen.walk(restrict=True)
+                if isinstance(w, KioskButton) and w.opacity > 0 and min(w.size) * mm_per_px < 15]
+
+    assert small_buttons() == []  # attract
+    enter_number_and_choose_offer(kiosk)
+    assert small_buttons() == []  # confirming
+    tap_text(kiosk, "action.cancel")
+    kiosk.driver.wait_state("attract")
+    tap_text(kiosk, "attract.start")
+    kiosk.driver.wait_state("entering_number")
+    kiosk.driver.frames(2)
+    assert small_buttons() == []

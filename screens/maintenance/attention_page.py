@@ -6,6 +6,7 @@ from kivy.properties import ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from screens.kv import load_beside
+from screens.maintenance.status_page import StatusCell
 from screens.maintenance.text import ACTION_LABELS, NOTES, event_line, txn_line
 from screens.widgets.buttons import KioskButton
 
@@ -21,8 +22,7 @@ class AttentionPage(BoxLayout):
         listing = self.ids.listing
         listing.clear_widgets()
         if not rows:
-            listing.add_widget(KioskButton(text="Nothing needs attention.", disabled=True,
-                                           size_hint_y=None, height=self._button_px()))
+            listing.add_widget(StatusCell(text="Nothing needs attention."))
         for txn, _safe in rows:
             kind = "primary" if txn.id == console.selected else "secondary"
             listing.add_widget(KioskButton(

@@ -91,6 +91,17 @@ def tap_action(driver, text):
     tap(driver, text)
 
 
+def assert_dark_text(driver):
+    """Every label of the page body is dark on the light background (contrast)."""
+    from kivy.uix.label import Label
+
+    body = driver.app.router.manager.get_screen("maintenance").ids.body
+    light = [w.text for w in body.walk(restrict=True) if isinstance(w, Label)
+             and w.text and w.__class__.__name__ not in ("KioskButton",) and
+             not hasattr(w, "kind") and max(w.color[:3]) > 0.5]
+    assert light == []
+
+
 def labels(driver):
     from tests.ui.steps import texts_on_screen
     return texts_on_screen(driver)
@@ -132,6 +143,7 @@ def test_retry_credit_twice_shows_already_credited(maint):
     driver.tap(driver.find(lambda w: getattr(w, "text", "") == "Needs attention (1)"))
     driver.tap(driver.find(lambda w: getattr(w, "text", "").startswith(txn.id)))
     assert "Refund" in labels(driver) and "Resolve: refunded by hand" in labels(driver)
+    assert_dark_text(driver)
     tap_action(driver, "Retry credit")
     assert "Credited." in labels(driver)
     assert "Needs attention (0)" in labels(driver)
@@ -146,6 +158,7 @@ def test_status_page_is_live_and_paper_replaced_clears_the_alert(maint):
     corner_taps(driver)
     sign_in(driver)
     assert "low  (LOW: replace soon)" in labels(driver)
+    assert_dark_text(driver)
     assert "reachable, 42 ms" in labels(driver)
     maint.ops.health.set_device_status("card_terminal", DeviceStatus(DeviceState.OFFLINE))
     maint.screen._tick(0)
@@ -189,6 +202,7 @@ def test_wrong_pins_lock_the_pad(maint):
 
     driver = maint.kiosk.driver
     corner_taps(driver)
+    assert_dark_text(driver)
     sign_in(driver, pin="000000")
     assert any("4 tries left" in t for t in labels(driver))
     for _ in range(4):
@@ -237,3 +251,20 @@ def test_watchdog_is_fed_from_the_ui_loop(maint, tmp_path):
         assert sock.recv(100) == b"STOPPING=1"
     finally:
         sock.close()
+
+
+def test_empty_attention_page_is_readable(maint, tmp_path):
+    from screens.maintenance.demo import corner_taps, sign_in
+
+    driver = maint.kiosk.driver
+    corner_taps(driver)
+    sign_in(driver)
+    driver.tap(driver.find(lambda w: getattr(w, "text", "") == "Needs attention (0)"))
+    from kivy.uix.label import Label
+    screen = driver.app.router.manager.current_screen
+    shown = {w.text: (w.color, w.disabled) for w in screen.walk(restrict=True)
+             if isinstance(w, Label) and w.text in ("Nothing needs attention.", "Choose a transaction.")}
+    driver.screenshot(tmp_path / "empty.png")
+    assert set(shown) == {"Nothing needs attention.", "Choose a transaction."}
+    for colour, disabled in shown.values():
+        assert not disabled and colour[0] < 0.3, shown  # dark text on the light background

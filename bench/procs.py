@@ -55,3 +55,27 @@ def free_port() -> int:
 
 def python() -> str:
     return sys.executable
+
+
+@dataclass(frozen=True)
+class Sample:
+    """This process now: resident memory, open file descriptors, threads (from /proc)."""
+
+    at: int  # how many customers/transactions had been served
+    rss_mb: float
+    fds: int
+    threads: int
+
+    def as_json(self) -> dict:
+        return {"at": self.at, "rss_mb": round(self.rss_mb, 2), "fds": self.fds,
+                "threads": self.threads}
+
+
+def sample(at: int) -> Sample:
+    rss_kb = 0
+    with open("/proc/self/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                rss_kb = int(line.split()[1])
+    return Sample(at, rss_kb / 1024.0, len(os.listdir("/proc/self/fd")),
+                  len(os.listdir("/proc/self/task")))

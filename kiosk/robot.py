@@ -167,7 +167,7 @@ class Robot:
     def _later(self, kiosk_s: float, fn) -> None:
         timer = threading.Timer(kiosk_s / self.clock.scale, fn)
         timer.daemon = True
-        self._timers.append(timer)
+        self._timers = [t for t in self._timers if t.is_alive()] + [timer]  # no growth in a soak
         timer.start()
 
     @staticmethod

@@ -212,6 +212,8 @@ def purchase_changes(event) -> tuple[str | None, dict]:
         return "card_declined", {"failure": "declined", "cancelling": False}
     if isinstance(event, ev.PaymentCancelled):
         return "payment_cancelled", {"failure": event.reason, "cancelling": False}
+    if isinstance(event, ev.CreditRejected):
+        return "credit_rejected", {"failure": event.reason, "cancelling": False}
     if isinstance(event, ev.Refunded):
         return "refund_completed", {"cancelling": False}
     if isinstance(event, ev.NeedsAttention):

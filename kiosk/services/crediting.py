@@ -14,7 +14,7 @@ from datetime import datetime
 from kiosk.services import refunding
 from kiosk.services.backend_errors import Ambiguous, Conflict, Definite, Rejected
 from kiosk.services.payment_context import ROUNDS, UNKNOWN, MoneyContext, Unsettled
-from kiosk.services.purchase_events import Credited
+from kiosk.services.purchase_events import Credited, CreditRejected
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,7 @@ def credit(ctx: MoneyContext, txn):
         log.warning("%s credit rejected (%s): refunding", txn.id, detail)
         ctx.note(txn, "credit_rejected", reason=detail)
         txn = ctx.commit(txn, "refund_pending")
+        ctx.emit(CreditRejected(txn.id, detail))
         return refunding.refund(ctx, txn)
     txn = ctx.commit(txn, "credited", topup_id=detail.topup_id,
                      balance_json=balance_json(detail.balance))

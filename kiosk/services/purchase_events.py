@@ -63,6 +63,14 @@ class PaymentCancelled:
 
 
 @dataclass(frozen=True)
+class CreditRejected:
+    """The backend definitely refused the credit (``reason``): the payment is being refunded."""
+
+    txn_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Refunded:
     """The plan could not be credited and the payment went back in full."""
 
@@ -78,5 +86,5 @@ class NeedsAttention:
 
 
 PurchaseEvent = (QrReady | CardProgress | Paid | Credited | Declined | PaymentCancelled
-                 | Refunded | NeedsAttention)
+                 | CreditRejected | Refunded | NeedsAttention)
 FINAL_EVENTS = (Credited, Declined, PaymentCancelled, Refunded, NeedsAttention)

@@ -189,11 +189,14 @@ def test_cancel_during_qr_waits_for_the_outcome_then_nothing_is_charged(world):
 
 
 def test_credit_refused_by_the_backend_is_refunded(world):
+    seen = []
+    world.c.subscribe(lambda state, view: seen.append(state))
     world.to_confirming("92345678")
     out_trade_no = world.pay_qr("payme")
     world.control.pay(out_trade_no)
     world.wait_state(*FINAL)
     assert world.c.state == "refunded" and world.c.view.txn_id
+    assert "refunding" in seen, "the customer is told a refund is under way before it is done"
     assert world.journal.get(world.c.view.txn_id).state == "refunded"
     assert [t["status"] for t in world.ledger_topups("85292345678")] == ["rejected"]
     refunds = [r for r in world.control.ledger()["refunds"] if r["out_trade_no"] == out_trade_no]

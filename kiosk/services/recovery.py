@@ -36,7 +36,9 @@ def recover(journal, backend, terminal, settings, clock: Clock | None = None,
     """Drive every unfinished row forward once; call before the first sale."""
     ctx = MoneyContext(journal, backend, terminal, settings, clock or SystemClock(),
                        on_event or _log_event, crash)
-    return settle_pass(ctx, skip=lambda txn_id: False)
+    report = settle_pass(ctx, skip=lambda txn_id: False)
+    _mask_expired(journal)
+    return report
 
 
 def settle_pass(ctx: MoneyContext, skip: Callable[[str], bool],
@@ -74,6 +76,9 @@ def settle_pass(ctx: MoneyContext, skip: Callable[[str], bool],
     return RecoveryReport(tuple(settled), tuple(still_open), tuple(attention))
 
 
+MASK_INTERVAL_S = 3600.0
+
+
 class Reconciler:
     """A background thread that keeps settling open rows, on the injected clock."""
 
@@ -89,12 +94,17 @@ class Reconciler:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()  # one pass at a time (thread or run_once)
         self._watch: dict[str, float] = {}  # open row -> first seen open (monotonic)
+        self._masked_at: float | None = None  # monotonic time of the last retention sweep
         self.last: RecoveryReport = RecoveryReport((), (), ())
 
     def run_once(self) -> RecoveryReport:
-        """One pass now, on the caller's thread."""
+        """One pass now, on the caller's thread; the retention sweep at most once an hour."""
         with self._lock:
             self.last = settle_pass(self._ctx, self._skip, self._watch)
+            now = self._ctx.clock.monotonic()
+            if self._masked_at is None or now - self._masked_at >= MASK_INTERVAL_S:
+                self._masked_at = now
+                _mask_expired(self._ctx.journal)
             return self.last
 
     def start(self) -> None:
@@ -116,6 +126,17 @@ class Reconciler:
                 log.exception("reconciler pass failed; trying again")
             if self._ctx.pause(self._interval_s, self._stop):
                 return
+
+
+def _mask_expired(journal) -> None:
+    """Full phone numbers are never kept past the retention, whatever the row's state."""
+    try:
+        masked = journal.mask_expired_numbers()
+    except Exception:
+        log.exception("retention sweep failed; will try again")
+        return
+    if masked:
+        log.info("retention: masked the numbers of %d transactions", masked)
 
 
 def _watched_s(ctx: MoneyContext, watch: dict[str, float], txn_id: str) -> float:

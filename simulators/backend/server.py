@@ -121,6 +121,7 @@ class BackendSimulator:
         self._server.server_close()
         self._thread.join(timeout=5)
         self._server = self._thread = None
+        self.store.close()
         log.info("backend simulator stopped")
 
     def reset(self) -> None:

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 class Launch:
     first_frame_s: float
     peak_rss_mb: float
+    ready_s: float | None = None  # kiosk run: the core built and attached (``ready <t>``)
 
 
 def env(**extra: str) -> dict:
@@ -32,19 +33,22 @@ def launch(argv: list[str], timeout_s: float = 60.0, **extra_env: str) -> Launch
     started = time.time()
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                             env=env(**extra_env), cwd=ROOT, text=True)
-    first = None
+    first = ready = None
     deadline = time.monotonic() + timeout_s
     assert proc.stdout is not None
     for line in proc.stdout:
         if line.startswith("first-frame "):
             first = float(line.split()[1])
+        if line.startswith("ready "):
+            ready = float(line.split()[1])
         if time.monotonic() > deadline:
             break
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     if first is None:
         raise RuntimeError(f"{argv} exited {proc.returncode} without reporting its first frame")
-    return Launch(first - started, usage.ru_maxrss / 1024.0)
+    return Launch(first - started, usage.ru_maxrss / 1024.0,
+                  None if ready is None else ready - started)
 
 
 def free_port() -> int:

@@ -29,7 +29,13 @@ COMMANDS: tuple[str, ...] = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Commands whose module is imported alone when they are run: ``kiosk run`` must not pay for
+# importing every other command's module before its first frame (bench/README.md, start-up).
+ALONE: dict[str, str] = {"run": "screens.commands"}
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every command of COMMANDS, or with only the module *only*'s commands."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", metavar="FILE", default=None,
                         help="settings profile (default: config/demo.toml)")
@@ -37,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="kiosk", description="Hong Kong mobile data top-up kiosk.")
     parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMANDS:
+    for name in COMMANDS if only is None else (only,):
         # A dotted name is a module path (screens.commands: the UI, kept out of kiosk's imports).
         module = name if "." in name else f"kiosk.commands.{name}"
         importlib.import_module(module).register(sub, common)
@@ -45,7 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    first = next((a for a in argv if not a.startswith("-")), None)
+    args = build_parser(ALONE.get(first)).parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except SettingsError as e:

@@ -64,6 +64,7 @@ class KioskApp(App):
         self._extra_screens = dict(extra_screens or {})
         self.router: Router | None = None
         self.frame_listeners: list[Callable[[], None]] = []
+        self._screens_builder = None  # builds the other screens after the first frame
 
     def build(self):
         lockdown.lock_window()
@@ -119,9 +120,9 @@ class KioskApp(App):
         log.info("customer screens ready: %dx%d, %s", Window.width, Window.height, self.state)
 
     def on_stop(self) -> None:
-        ticker = getattr(self, "_ticker", None)
-        if ticker is not None:
-            ticker.cancel()
+        for event in (getattr(self, "_ticker", None), self._screens_builder):
+            if event is not None:
+                event.cancel()
 
     def _tick(self, _dt) -> None:
         self.controller.tick()
@@ -136,6 +137,9 @@ class KioskApp(App):
         return bool(screen.on_key(codepoint or "", key))
 
     def _flipped(self, *_args) -> None:
+        if self._screens_builder is None:  # the first frame is out: build the rest, one a frame
+            self._screens_builder = Clock.schedule_interval(
+                lambda _dt: self.router.build_next(), 0)
         for listener in list(self.frame_listeners):
             listener()
 

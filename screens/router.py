@@ -15,7 +15,12 @@ log = logging.getLogger(__name__)
 
 
 class Router:
-    """Creates every state's screen once and shows the one for the current state."""
+    """Creates each state's screen once, on first use, and shows the one for the current state.
+
+    Building every screen up front cost most of the start-up (bench/README.md, start-up
+    figure): only the first screen is built before the first frame; the app builds the rest one
+    per frame afterwards (``build_next``), and a screen needed before then is built on demand.
+    """
 
     def __init__(self, manager: ScreenManager, screens: Mapping[str, Callable[..., object]],
                  overlay=None, overlay_host=None):
@@ -24,15 +29,32 @@ class Router:
         self.overlay = overlay
         self.overlay_host = overlay_host
         self.switches = 0
-        for state, factory in screens.items():
-            self.manager.add_widget(factory(name=state))
+        self._factories = dict(screens)
+
+    def add(self, state: str, factory: Callable[..., object]) -> None:
+        """One more state's screen (built on first use, like the others)."""
+        self._factories[state] = factory
+
+    def screen(self, state: str):
+        """The screen of *state*, built now if it was not yet."""
+        if not self.manager.has_screen(state):
+            self.manager.add_widget(self._factories[state](name=state))
+        return self.manager.get_screen(state)
+
+    def build_next(self) -> bool:
+        """Build one screen not built yet; False once every screen is built."""
+        for state in self._factories:
+            if not self.manager.has_screen(state):
+                self.screen(state)
+                return True
+        return False
 
     def show(self, state: str, view) -> None:
         """Render *view* on the screen of *state* and make it current."""
-        if not self.manager.has_screen(state):
+        if state not in self._factories and not self.manager.has_screen(state):
             log.error("no screen for flow state %r", state)
             return
-        screen = self.manager.get_screen(state)
+        screen = self.screen(state)
         screen.render(view)
         if self.manager.current != state:
             self.manager.current = state

@@ -27,39 +27,75 @@ class KioskSession:
     """``with KioskSession(settings) as s: s.app.run()``: builds the core and the app, and on
     exit stops the core (payments reach a safe point, devices and simulators close)."""
 
-    def __init__(self, settings, clock=None, font_cache=None):
+    def __init__(self, settings, clock=None, font_cache=None, core_after_first_frame=False):
         self.settings = settings
         self.clock = clock
         self.font_cache = font_cache
+        # kiosk run: the attract screen first, the core right after (screens/starting.py)
+        self.core_after_first_frame = core_after_first_frame
         self.operator_hooks: tuple = ()
         self.kiosk = None
         self.app = None
 
     def __enter__(self) -> KioskSession:
         configure_window(self.settings.display)
-        from kiosk.composition import build
-        from screens.app import KioskApp, post
+        from screens.app import KioskApp
         from screens.lockdown import install_signal_handlers
         from screens.theme import theme_for
 
         fonts = fonts_for(self.settings, self.font_cache)
-        self.kiosk = build(self.settings, post, self.clock)
-        try:
-            extra, console = {}, None
-            if self.kiosk.operations is not None:
-                from screens.maintenance import extra_screens
+        theme = theme_for(self.settings.display)
+        if self.core_after_first_frame:
+            from screens.starting import StartingController
 
-                console = self.kiosk.operations.console
-                extra = extra_screens(console)
-            self.app = KioskApp(self.kiosk.controller, theme_for(self.settings.display), fonts,
-                                extra_screens=extra)
+            self.app = KioskApp(StartingController(self.settings), theme, fonts)
             install_signal_handlers(self.app)
-            if console is not None:
+            self.app.frame_listeners.append(self._first_frame)
+            return self
+        self._build_core()
+        try:
+            self.app = KioskApp(self.kiosk.controller, theme, fonts,
+                                extra_screens=self._extra_screens())
+            install_signal_handlers(self.app)
+            if self.kiosk.operations is not None:
                 self.app.bind(on_start=lambda *_: self._install_operator_hooks())
         except BaseException:
             self.kiosk.close()
             raise
         return self
+
+    @property
+    def ready(self) -> bool:
+        """The core is built and the app renders its controller."""
+        return self.kiosk is not None and self.app.controller is self.kiosk.controller
+
+    def _build_core(self) -> None:
+        from kiosk.composition import build
+        from screens.app import post
+
+        self.kiosk = build(self.settings, post, self.clock)
+
+    def _extra_screens(self) -> dict:
+        if self.kiosk.operations is None:
+            return {}
+        from screens.maintenance import extra_screens
+
+        return extra_screens(self.kiosk.operations.console)
+
+    def _first_frame(self) -> None:
+        from kivy.clock import Clock
+
+        self.app.frame_listeners.remove(self._first_frame)
+        Clock.schedule_once(lambda _dt: self._attach_core(), 0)
+
+    def _attach_core(self) -> None:
+        """After the first frame: build the core, then hand the app its controller and screens."""
+        self._build_core()
+        for state, factory in self._extra_screens().items():
+            self.app.router.add(state, factory)
+        self.app.attach(self.kiosk.controller)
+        if self.kiosk.operations is not None:
+            self._install_operator_hooks()
 
     def _install_operator_hooks(self) -> None:
         """The hidden gesture and the watchdog feed (screens.maintenance). Kept referenced here:
@@ -73,4 +109,5 @@ class KioskSession:
             hook.install()
 
     def __exit__(self, *_exc) -> None:
-        self.kiosk.close()
+        if self.kiosk is not None:  # None: stopped before the core was built
+            self.kiosk.close()

@@ -1,0 +1,43 @@
+"""The app's controller for the moment between the first frame and the core being ready.
+
+``kiosk run`` shows the attract screen before it builds the core (journal, backend, devices,
+recovery, health: about 0.3 s), so the kiosk is on screen in little more than a bare Kivy app's
+start-up (bench/README.md, start-up figure). Until the real controller is attached this one
+shows attract in the default language and ignores intents (logged); touches that arrive while
+the core is built wait in SDL's queue and reach the real controller.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from kiosk.session import SessionView
+
+log = logging.getLogger(__name__)
+
+
+class StartingController:
+    """Attract, and nothing else, until the core is built."""
+
+    state = "attract"
+
+    def __init__(self, settings):
+        k = settings.kiosk
+        self.view = SessionView(language=k.default_language, hotline=k.hotline,
+                                kiosk_id=k.id, location=k.location)
+
+    def subscribe(self, _callback):
+        return lambda: None
+
+    def tick(self) -> None:
+        """No timers before the core is ready."""
+
+    def touch(self) -> None:
+        """No idle timer before the core is ready."""
+
+    def __getattr__(self, intent: str):
+        def ignored(*_args, **_kwargs):
+            log.info("%s ignored: the kiosk is still starting", intent)
+            return False
+
+        return ignored

@@ -1,0 +1,39 @@
+"""The benchmark table and results.json: one row per figure, budgets judged, no timing asserted."""
+
+from __future__ import annotations
+
+import json
+
+from bench.results import Figure, p95, table, write
+
+
+def test_verdicts_follow_the_budget():
+    assert Figure("a", 30, 12.5, "ms").verdict == "ok"
+    assert Figure("b", 30, 30.0, "ms").verdict == "ok"
+    assert Figure("c", 1.5, 2.9, "ratio").verdict == "over"
+    assert Figure("d", None, 1e9, "ms").verdict == "ok"  # reported only
+
+
+def test_results_json_is_a_list_of_figures_with_verdicts(tmp_path):
+    figures = [Figure("startup: kiosk / bare ratio", 1.5, 1.31, "ratio"),
+               Figure("soak app: RSS growth", 10.0, 12.0, "MB"),
+               Figure("journal file size", None, 518.7, "MiB")]
+    path = tmp_path / "results.json"
+    write(figures, path)
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    assert [set(r) for r in rows] == [{"name", "budget", "measured", "unit", "verdict"}] * 3
+    assert [r["verdict"] for r in rows] == ["ok", "over", "ok"]
+    assert rows[2]["budget"] is None
+
+
+def test_table_has_a_header_and_one_line_per_figure():
+    text = table([Figure("taps: median", 30, 18.2, "ms"), Figure("x", None, 3, "count")])
+    lines = text.splitlines()
+    assert lines[0].split() == ["figure", "budget", "measured", "unit", "verdict"]
+    assert len(lines) == 4
+    assert "≤ 30" in lines[2] and lines[2].rstrip().endswith("ok")
+    assert lines[3].split()[1] == "-"
+
+
+def test_p95_of_a_hundred_values():
+    assert p95(range(1, 101)) == 95

@@ -83,7 +83,7 @@ def soak_figures(what: str, data: dict, budget_mb: float, count_name: str,
     return figs
 
 
-def run_child(module: str, args: list[str], timeout_s: float) -> dict:
+def run_child(module: str, args: list[str], timeout_s: float | None) -> dict:
     out = subprocess.run([sys.executable, "-m", module, *args, "--json"], capture_output=True,
                          text=True, env=env(KIOSK_EXIT_AFTER_FIRST_FRAME=""), cwd=ROOT,
                          timeout=timeout_s)

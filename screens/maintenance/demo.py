@@ -1,5 +1,6 @@
 """The maintenance part of ``kiosk demo --screenshots``: gesture, PIN pad, status, attention,
 settlement, exit, each saved as a PNG. Also used by the UI tests to reach the screens by taps.
+Kivy is imported inside the functions: importing this module must not open the window.
 """
 
 from __future__ import annotations
@@ -8,10 +9,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from kivy.core.window import Window
-from kivy.tests.common import UnitTestTouch
-
-from screens.maintenance.gesture import ENTRY_STATES
+ENTRY_STATES = ("attract", "out_of_service")  # as screens.maintenance.gesture (no Kivy import here)
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +25,9 @@ def ensure_demo_operator(pins, now: float) -> None:
 
 def corner_taps(driver) -> None:
     """The hidden gesture: the four corners clockwise from the top left."""
+    from kivy.core.window import Window
+    from kivy.tests.common import UnitTestTouch
+
     width, height = Window.size
     inset = 8
     points = {"top_left": (inset, height - inset), "top_right": (width - inset, height - inset),

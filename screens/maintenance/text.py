@@ -47,6 +47,9 @@ ACTION_LABELS = {"retry_credit": "Retry credit", "refund": "Refund"}
 def message(code: str, args: dict) -> str:
     """The text for an outcome code, or a readable form of the code itself."""
     template = MESSAGES.get(code)
+    if template is None and code.endswith(".failed"):
+        action = code[:-len(".failed")].replace("_", " ")
+        return f"{action.capitalize()} failed: {args.get('message') or args.get('error', '')}"
     if template is None:
         return code.replace("_", " ").replace(".", ": ") if code else ""
     try:

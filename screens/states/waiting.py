@@ -19,15 +19,19 @@ class WaitingScreen(KioskScreen):
     step = NumericProperty(0)
     cancellable = BooleanProperty(False)
     dots = NumericProperty(0)  # a sign of life while waiting
+    _ticker = None  # a screen left before it was entered (a quick refund) has none
 
     def on_name(self, _instance, name: str) -> None:
         self.step, self.cancellable = _FRAME.get(name, (0, False))
 
     def on_enter(self, *_args) -> None:
-        self._ticker = Clock.schedule_interval(self._tick, 0.5)
+        if self._ticker is None:
+            self._ticker = Clock.schedule_interval(self._tick, 0.5)
 
     def on_leave(self, *_args) -> None:
-        self._ticker.cancel()
+        if self._ticker is not None:
+            self._ticker.cancel()
+            self._ticker = None
 
     def _tick(self, _dt) -> None:
         self.dots = (self.dots + 1) % 4

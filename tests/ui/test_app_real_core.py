@@ -59,6 +59,26 @@ def test_the_qr_on_screen_is_the_backend_order_and_paying_it_credits_the_plan(re
     assert kiosk.tr("done.title") in texts_on_screen(kiosk.driver)
 
 
+def test_a_refused_credit_shows_refunding_then_refunded_with_the_reference(real_kiosk):
+    from kiosk.services.simulator_control import SimulatorControl
+
+    kiosk, core = real_kiosk
+    states = []
+    core.controller.subscribe(lambda state, view: states.append(state))
+    enter_number_and_choose_offer(kiosk, digits="92345678", quote_id=None, timeout_s=20.0)
+    kiosk.driver.tap(pay_button(kiosk, "payme"))
+    kiosk.driver.wait_for(lambda: core.controller.view.qr_payload, 20.0, "the QR")
+    control = SimulatorControl(core.settings.backend.url)
+    try:
+        control.pay(core.journal.get(core.controller.view.txn_id).out_trade_no)
+    finally:
+        control.close()
+    kiosk.driver.wait_state("refunded", 30.0)
+    kiosk.driver.frames(3)
+    assert "refunding" in states
+    assert core.controller.view.txn_id in " ".join(texts_on_screen(kiosk.driver))
+
+
 def test_the_window_refuses_to_close_and_ignores_escape(app_driver):
     from kivy.core.window import Window
 

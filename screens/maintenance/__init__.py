@@ -17,14 +17,20 @@ def extra_screens(console) -> dict:
     return {"maintenance": partial(MaintenanceScreen, console=console)}
 
 
-def install_gesture(app, gesture) -> None:
+def install_gesture(app, gesture) -> tuple:
     """Operator hooks once the app runs: corner taps on attract / out of service feed the
-    gesture (a full one opens maintenance), and the systemd watchdog is fed from the UI loop."""
+    gesture (a full one opens maintenance), and the systemd watchdog is fed from the UI loop.
+
+    Keep the returned hooks referenced for the app's life: Kivy holds bound methods weakly, so
+    an unreferenced hook would silently stop (no gesture; a starved watchdog).
+    """
     from screens.maintenance.gesture import GestureListener
     from screens.maintenance.watchdog_feed import WatchdogFeed
 
-    GestureListener(app, gesture).install()
-    WatchdogFeed(app).install()
+    hooks = (GestureListener(app, gesture), WatchdogFeed(app))
+    for hook in hooks:
+        hook.install()
+    return hooks
 
 
 install_operator_hooks = install_gesture

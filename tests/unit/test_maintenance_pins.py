@@ -162,3 +162,15 @@ def test_without_a_pepper_the_kiosk_runs_but_nobody_signs_in(tmp_path, monkeypat
         assert ops.audit.entries()[0].result == "unavailable"
     finally:
         ops.close()
+
+
+def test_no_pin_in_logs_or_audit(tmp_path, caplog):
+    caplog.set_level("DEBUG")
+    clock = FakeClock()
+    store, audit, login = make_login(tmp_path / "ops.sqlite3", clock)
+    store.set_pin("1001", "24681357", now=0)
+    login.login("1001", "97531246")
+    login.login("1001", "24681357")
+    assert "24681357" not in caplog.text and "97531246" not in caplog.text
+    stored = " ".join(f"{e.action} {e.result} {e.detail}" for e in audit.entries())
+    assert "24681357" not in stored and "97531246" not in stored

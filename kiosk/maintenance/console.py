@@ -108,6 +108,9 @@ class MaintenanceConsole:
             if self._operator:
                 self._entry, self._message = "pin", ""
             return
+        if len(self._pin) < 6:  # a slip of the finger, not a guess: not counted
+            self._message, self._message_args = "short_pin", {}
+            return
         result = self.login.login(self._operator, self._pin)
         self._pin = ""
         if result.outcome == "ok":

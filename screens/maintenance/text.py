@@ -6,6 +6,7 @@ from screens.text import money
 
 MESSAGES = {
     "wrong": "Wrong operator ID or PIN. {attempts} tries left before entry locks.",
+    "short_pin": "A PIN has 6 to 12 digits.",
     "locked": "Too many wrong PINs: entry is locked for {minutes} more minutes.",
     "unavailable": "Sign-in is unavailable: the PIN pepper is not set on this kiosk "
                    "(see kiosk doctor).",

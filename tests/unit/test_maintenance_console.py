@@ -122,3 +122,12 @@ def test_no_session_outlives_the_maintenance_state(console):
     assert c.session is None and audit.entries()[0].result == "flow_left"
     c.open()
     assert c.view().page == "pin" and c.view().operator_id == ""
+
+
+def test_a_too_short_pin_is_not_counted_as_a_guess(console):
+    c, _clock, _controller, audit = console
+    type_in(c, "1001")
+    type_in(c, "123")
+    assert c.view().message == "short_pin" and audit.entries() == []
+    type_in(c, "24681357")
+    assert c.view().page == "status"

@@ -109,7 +109,7 @@ class MaintenanceConsole:
                 self._entry, self._message = "pin", ""
             return
         if len(self._pin) < 6:  # a slip of the finger, not a guess: not counted
-            self._message, self._message_args = "short_pin", {}
+            self._pin, self._message, self._message_args = "", "short_pin", {}
             return
         result = self.login.login(self._operator, self._pin)
         self._pin = ""

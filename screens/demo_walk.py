@@ -106,6 +106,15 @@ class Walk:
             self.controller.cancel()
         self.driver.wait_for(lambda: self.driver.state in ("attract", "out_of_service"),
                              MONEY_TIMEOUT_S, "the start")
+        self.settle_open_rows()
+
+    def settle_open_rows(self) -> None:
+        """Let the reconciler finish what a scene left open (a credit left for it), so its
+        calls cannot take a backend fault the next scene sets for its own customer."""
+        for _attempt in range(5):
+            if not self.kiosk.journal.unfinished():
+                return
+            self.kiosk.reconciler.run_once()
 
     # -- scenes -----------------------------------------------------------------------------
     def qr_purchase(self) -> None:

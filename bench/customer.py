@@ -50,8 +50,9 @@ class Customer:
 
         backend.create_payment = timed_create  # the service looks it up at each call
 
-    def first_frame_where(self, predicate, timeout_s: float = WAIT_S) -> float:
-        """perf_counter of the first frame flipped while *predicate* holds."""
+    def watch(self, predicate):
+        """Start noting the first frame flipped while *predicate* holds (bind before the tap
+        that leads there, or a quick answer's frame could be missed); ``wait(...)`` for it."""
         from kivy.core.window import Window
         from kivy.graphics.opengl import glFinish
 
@@ -60,15 +61,26 @@ class Customer:
         def on_flip(*_args):
             if not seen and predicate():
                 if self.timing:
-                    glFinish()  # llvmpipe draws lazily: the frame is on screen once it is rendered
+                    glFinish()  # llvmpipe draws lazily: the frame is on screen once rendered
                 seen.append(time.perf_counter())
 
         Window.bind(on_flip=on_flip)
+        return seen, on_flip
+
+    def wait(self, watched, timeout_s: float = WAIT_S) -> float:
+        """perf_counter of the frame ``watch`` noted."""
+        from kivy.core.window import Window
+
+        seen, on_flip = watched
         try:
             self.d.wait_for(lambda: bool(seen), timeout_s, "a frame")
         finally:
             Window.unbind(on_flip=on_flip)
         return seen[0]
+
+    def first_frame_where(self, predicate, timeout_s: float = WAIT_S) -> float:
+        """perf_counter of the first frame flipped from now on while *predicate* holds."""
+        return self.wait(self.watch(predicate), timeout_s)
 
     # -- taps ----------------------------------------------------------------------------------
     def tap(self, widget) -> None:
@@ -133,9 +145,10 @@ class Customer:
 
         self.digits(digits)
         lookups = len(getattr(BackendClient, "lookup_s", []))
+        watched = self.watch(lambda: self.d.state == expect)
         tapped = time.perf_counter()
         self.tap_text("number.continue")
-        shown = self.first_frame_where(lambda: self.d.state == expect)
+        shown = self.wait(watched)
         request = getattr(BackendClient, "lookup_s", [])[lookups:]
         if request:
             self.lookup_s.append(shown - tapped - request[0])
@@ -151,9 +164,11 @@ class Customer:
         from screens.widgets.qr_view import QrView
 
         answers = len(self._answers)
+        qr = _find_qr_view(self.d.app.router.screen("paying_qr"), QrView)
+        watched = self.watch(lambda: self.d.state == "paying_qr" and bool(qr.payload)
+                             and qr.modules > 0)
         self.tap(self.d.find(lambda w: w.__class__.__name__ == "PayButton" and w.method == method))
-        qr = self.d.find(lambda w: isinstance(w, QrView))
-        shown = self.first_frame_where(lambda: bool(qr.payload) and qr.modules > 0)
+        shown = self.wait(watched)
         with self._answered:
             answered = self._answers[answers] if len(self._answers) > answers else None
         if answered is not None:
@@ -225,6 +240,10 @@ class Customer:
         else:
             self.gives_up_at_qr()
         self.d.wait_state("attract", WAIT_S)
+
+
+def _find_qr_view(screen, cls):
+    return next(w for w in screen.walk(restrict=True) if isinstance(w, cls))
 
 
 def time_lookups() -> None:

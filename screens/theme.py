@@ -113,7 +113,7 @@ def metrics_for(width_px: int, height_px: int, dpi: int) -> Metrics:
         scale=scale, touch_px=touch, button_px=button, key_px=max(touch, px(96)),
         body_px=max(28, px(34)), small_px=max(28, px(30)), title_px=px(52), price_px=px(50),
         number_px=px(64), header_px=max(touch, px(112)), action_px=button + px(40),
-        pad_px=px(32), gap_px=px(16), qr_px=px(560), radius_px=px(14),
+        pad_px=px(32), gap_px=px(16), qr_px=px(720), radius_px=px(14),
     )
 
 

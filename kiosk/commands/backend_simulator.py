@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import logging
-import signal
 import sys
-import threading
 
+from kiosk.commands.signals import stop_on_signals, wait_until_set
 from kiosk.log import RedactionFilter
 from kiosk.redact import Redactor
 from kiosk.settings import load
@@ -39,9 +38,7 @@ def run(args) -> int:
     _console_logging(settings.log.level, secret)
     sim = BackendSimulator(port=port, secrets={settings.kiosk.id: secret},
                            state_path=state, auto_pay_after_s=auto_pay)
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+    stop = stop_on_signals()
     try:
         sim.start()
     except OSError as e:
@@ -50,8 +47,7 @@ def run(args) -> int:
         return 1
     print(f"listening on {sim.url}", flush=True)
     try:
-        while not stop.wait(1.0):
-            pass
+        wait_until_set(stop)
     finally:
         sim.stop()
     return 0

@@ -8,12 +8,11 @@ SIGTERM or SIGINT.
 from __future__ import annotations
 
 import logging
-import signal
 import sys
-import threading
 
 from devices.card_terminal.simulator import SCENARIOS
 from kiosk import settings as settings_mod
+from kiosk.commands.signals import stop_on_signals, wait_until_set
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +45,7 @@ def run(args) -> int:
     except ValueError as e:
         print(f"kiosk device-simulator: {e}", file=sys.stderr)
         return 2
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+    stop = stop_on_signals()
     try:
         port = simulator.start(args.link, args.port)
     except OSError as e:
@@ -56,8 +53,7 @@ def run(args) -> int:
         return 1
     print(f"port {port}", flush=True)
     try:
-        while not stop.wait(0.2):
-            pass
+        wait_until_set(stop)
     finally:
         simulator.stop()
     return 0

@@ -12,6 +12,16 @@ os.environ.setdefault("KIVY_NO_ARGS", "1")
 os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
 os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 
+if os.environ.get("BENCH_WINDOW"):
+    # "1920x1080": the kiosk's window (screens.boot.configure_window: that size, no
+    # multisampling), so both draw the same pixels into the same framebuffers.
+    from kivy.config import Config
+
+    width, height = os.environ["BENCH_WINDOW"].split("x")
+    Config.set("graphics", "width", width)
+    Config.set("graphics", "height", height)
+    Config.set("graphics", "multisamples", "0")
+
 from kivy.app import App  # noqa: E402
 from kivy.core.window import Window  # noqa: E402
 from kivy.uix.label import Label  # noqa: E402

@@ -74,7 +74,7 @@ def soak_figures(what: str, data: dict, budget_mb: float, count_name: str,
         Figure(f"soak {what}: RSS growth over {done} {count_name}", budget_mb, growth, "MB"),
     ]
     planned = asked - first["at"]
-    if last["at"] < asked and done > 0:  # fewer than asked were served: say what N would do
+    if data[count_name] < asked and done > 0:  # fewer served than asked: what N would do
         figs.append(Figure(f"soak {what}: RSS growth extrapolated to {planned} {count_name}",
                            budget_mb, growth * planned / done, "MB"))
     for key in ("fds", "threads"):

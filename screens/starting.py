@@ -10,10 +10,23 @@ the core is built wait in SDL's queue and reach the real controller.
 from __future__ import annotations
 
 import logging
-
-from kiosk.session import SessionView
+from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StartingView:
+    """What attract reads of a view while starting (``kiosk.session.SessionView`` would import
+    the flow and python-statemachine before the first frame: ~20 ms)."""
+
+    language: str
+    hotline: str
+    kiosk_id: str
+    location: str
+    warning: bool = False
+    seconds_left: float | None = None
+    out_of_service_reason: str = ""
 
 
 class StartingController:
@@ -23,8 +36,8 @@ class StartingController:
 
     def __init__(self, settings):
         k = settings.kiosk
-        self.view = SessionView(language=k.default_language, hotline=k.hotline,
-                                kiosk_id=k.id, location=k.location)
+        self.view = StartingView(language=k.default_language, hotline=k.hotline,
+                                 kiosk_id=k.id, location=k.location)
 
     def subscribe(self, _callback):
         return lambda: None

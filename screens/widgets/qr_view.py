@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 
-import qrcode
 from kivy.graphics import Color, Rectangle
 from kivy.graphics.texture import Texture
 from kivy.properties import NumericProperty, StringProperty
@@ -23,6 +22,8 @@ QUIET_ZONE_MODULES = 6  # the standard asks for 4; phone cameras at a kiosk like
 
 def qr_modules(payload: str, quiet: int = QUIET_ZONE_MODULES) -> tuple[int, bytes]:
     """The code as (side in modules, luminance bytes row by row, top row first), quiet zone included."""
+    import qrcode  # here, not at the top: it is not needed before the first frame (start-up)
+
     code = qrcode.QRCode(border=0, error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(payload)
     code.make(fit=True)

@@ -1,6 +1,9 @@
-"""Customer text in three languages, from gettext catalogues read with Babel.
+"""Customer text in three languages, from gettext catalogues.
 
-Catalogues live in ``config/locale/<zh_Hant|zh_Hans|en>/LC_MESSAGES/kiosk.po``; message ids are
+Catalogues live in ``config/locale/<zh_Hant|zh_Hans|en>/LC_MESSAGES/kiosk.po``. Babel compiles a
+catalogue to ``kiosk.mo`` beside it when the ``.mo`` is missing or older than the ``.po``, and the
+standard library's gettext reads the ``.mo``: so a kiosk start does not import Babel (2 MB of the
+start-up memory budget). Message ids are
 keys (``confirm.title``, ``phone.error.landline``); ``{name}`` placeholders are filled from
 keyword arguments. A language's catalogue is read the first time it is asked for, so start-up
 reads only the default one. Plan names and promotion labels come from the backend's offers, not
@@ -10,7 +13,10 @@ from here.
 from __future__ import annotations
 
 import functools
+import gettext
 import logging
+import os
+import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -41,6 +47,7 @@ DYNAMIC_FAMILIES = {
     "outcome.{}.body": ("refunded", "needs_attention"),
     "wait.{}.title": ("looking_up", "crediting", "refunding"),
     "wait.{}.body": ("looking_up", "crediting", "refunding"),
+    "month.{}": tuple(str(m) for m in range(1, 13)),
 }
 
 
@@ -59,12 +66,47 @@ def catalogue_path(language: str, locale_dir: Path = LOCALE_DIR) -> Path:
 
 
 def load_messages(language: str, locale_dir: Path = LOCALE_DIR) -> dict[str, str]:
-    """The non-empty translations of one catalogue, by message id."""
-    from babel.messages.pofile import read_po  # imported when a catalogue is first needed
+    """The non-empty translations of one catalogue, by message id (compiled first if stale)."""
+    po = catalogue_path(language, locale_dir)
+    mo = po.with_suffix(".mo")
+    if not _is_fresh(mo, po):
+        catalog = _read_po(po, language)
+        try:
+            _write_mo(catalog, mo)
+        except OSError as e:  # a read-only install: use the catalogue as read
+            log.warning("cannot write %s (%s): reading %s each start", mo, e.strerror, po.name)
+            return {m.id: m.string for m in catalog if m.id and isinstance(m.id, str) and m.string}
+    with open(mo, "rb") as f:
+        compiled = gettext.GNUTranslations(f)
+    return {k: v for k, v in compiled._catalog.items() if k and isinstance(k, str) and v}
 
-    with open(catalogue_path(language, locale_dir), "rb") as f:
-        catalog = read_po(f, locale=folder(language), domain=DOMAIN)
-    return {m.id: m.string for m in catalog if m.id and isinstance(m.id, str) and m.string}
+
+def _is_fresh(mo: Path, po: Path) -> bool:
+    try:
+        return mo.stat().st_mtime_ns >= po.stat().st_mtime_ns
+    except FileNotFoundError:
+        return False
+
+
+def _read_po(po: Path, language: str):
+    from babel.messages.pofile import read_po  # only when a catalogue must be compiled
+
+    with open(po, "rb") as f:
+        return read_po(f, locale=folder(language), domain=DOMAIN)
+
+
+def _write_mo(catalog, mo: Path) -> None:
+    """Compile atomically, so a kiosk starting at the same moment never reads half a file."""
+    from babel.messages.mofile import write_mo
+
+    fd, tmp = tempfile.mkstemp(prefix=".kiosk-", suffix=".mo", dir=mo.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write_mo(f, catalog, use_fuzzy=True)
+        os.replace(tmp, mo)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 class Translator:

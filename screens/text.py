@@ -10,14 +10,11 @@ import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
-
 from kiosk import i18n
 
 log = logging.getLogger(__name__)
 
 HK_TIME = ZoneInfo("Asia/Hong_Kong")
-_BABEL_LOCALE = {"zh-Hant": "zh_Hant_HK", "zh-Hans": "zh_Hans_CN", "en": "en_GB"}
 LANGUAGE_NAMES = {"zh-Hant": "繁體中文", "zh-Hans": "简体中文", "en": "English"}
 
 
@@ -46,8 +43,11 @@ def date_text(when: datetime | None, language: str) -> str:
     """A date in Hong Kong time, written the customer's way (``2026年12月1日``, ``1 December 2026``)."""
     if when is None:
         return "—"
-    return format_date(when.astimezone(HK_TIME).date(), format="long",
-                       locale=_BABEL_LOCALE.get(language, "zh_Hant_HK"))
+    day = when.astimezone(HK_TIME).date()
+    # From the catalogues rather than Babel's CLDR data: three fixed formats do not justify
+    # loading it at every start (start-up memory is budgeted).
+    return _("date.long", language, year=day.year, day=day.day,
+             month=_(f"month.{day.month}", language))
 
 
 def offer_detail(offer, language: str) -> str:

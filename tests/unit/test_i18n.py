@@ -85,3 +85,44 @@ def test_missing_message_falls_back_to_english_then_the_id(tmp_path):
 def test_unknown_language_is_refused():
     with pytest.raises(ValueError):
         i18n.translator("fr")
+
+
+def _copy_catalogue(tmp_path, language="en"):
+    import shutil
+
+    dest = i18n.catalogue_path(language, tmp_path)
+    dest.parent.mkdir(parents=True)
+    shutil.copy(i18n.catalogue_path(language), dest)
+    return dest
+
+
+def test_compiled_catalogue_says_what_the_po_says(tmp_path):
+    from babel.messages.pofile import read_po
+
+    po = _copy_catalogue(tmp_path)
+    with open(po, "rb") as f:
+        expected = {m.id: m.string for m in read_po(f) if m.id and m.string}
+    assert i18n.load_messages("en", tmp_path) == expected
+    assert po.with_suffix(".mo").exists()
+
+
+def test_an_edited_po_is_compiled_again(tmp_path):
+    import os
+
+    po = _copy_catalogue(tmp_path)
+    i18n.load_messages("en", tmp_path)
+    text = po.read_text(encoding="utf-8").replace('"Scan with {wallet} to pay"', '"Scan now with {wallet}"')
+    po.write_text(text, encoding="utf-8")
+    mo = po.with_suffix(".mo")
+    os.utime(po, ns=(mo.stat().st_mtime_ns + 1, mo.stat().st_mtime_ns + 1))
+    assert i18n.load_messages("en", tmp_path)["qr.title"] == "Scan now with {wallet}"
+
+
+def test_a_read_only_catalogue_folder_still_reads_the_po(tmp_path, monkeypatch):
+    _copy_catalogue(tmp_path)
+
+    def refuse(catalog, mo):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(i18n, "_write_mo", refuse)
+    assert i18n.load_messages("en", tmp_path)["qr.title"] == "Scan with {wallet} to pay"

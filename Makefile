@@ -23,6 +23,8 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
+	@# compile the message catalogues now, while the tree is writable (a kiosk user may not be)
+	$(BIN)/python -c 'from kiosk import i18n, settings; [i18n.load_messages(l) for l in settings.LANGUAGES]'
 	@touch $@
 
 run: setup

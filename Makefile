@@ -10,9 +10,13 @@ export KIVY_NO_ARGS := 1
 export KIVY_LOG_MODE := PYTHON
 export KIVY_NO_CONSOLELOG := 1
 
-.PHONY: run test lint bench clean setup
+.PHONY: run test lint bench clean setup fonts
 
-setup: $(STAMP) $(SYSTAMP)
+setup: $(STAMP) $(SYSTAMP) fonts
+
+# The flat CJK faces (kiosk/fonts.py): about a minute the first time, then nothing to do.
+fonts: $(STAMP) $(SYSTAMP)
+	@$(BIN)/python -m kiosk fonts --shared --quiet
 
 $(SYSTAMP): scripts/setup-system.sh
 	@bash scripts/setup-system.sh

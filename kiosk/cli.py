@@ -21,6 +21,7 @@ COMMANDS: tuple[str, ...] = (
     "report",
     "set_pin",
     "doctor",
+    "fonts",
     "printer",
     "terminal",
     "device_simulator",

@@ -163,14 +163,18 @@ def check_backend(client, slow_ms: int = 1000) -> Verdict:
 
 
 def check_font(settings) -> Verdict:
-    from kiosk.fonts import FontNotFound, cache_dir_for, font_path
+    from kiosk.fonts import FontNotFound, cache_dir_for, font_path, is_flat
 
     try:
-        tc = font_path("zh-Hant", cache_dir=cache_dir_for(settings))
-        font_path("zh-Hans", cache_dir=cache_dir_for(settings))
+        faces = [font_path(language, bold, cache_dir=cache_dir_for(settings))
+                 for language in ("zh-Hant", "zh-Hans") for bold in (False, True)]
     except FontNotFound as e:
         return Verdict("CJK font", FAIL, str(e))
-    return Verdict("CJK font", OK, str(tc))
+    plain = [f.name for f in faces if f.suffix == ".otf" and not is_flat(f)]
+    if plain:
+        return Verdict("CJK font", WARN, f"{', '.join(plain)} not flattened: about 1.8 MB more "
+                       "memory per text size; run `kiosk fonts --config <profile>`")
+    return Verdict("CJK font", OK, str(faces[0]))
 
 
 def check_disk(settings, usage=None) -> Verdict:

@@ -107,7 +107,7 @@ def test_doctor_command_starts_the_backend_simulator_and_exits_0_without_fails(
     assert verdicts["card terminal"]["level"] == WARN and verdicts["printer"]["level"] == WARN
     assert verdicts["operators"]["level"] == WARN
     assert verdicts["journal"]["level"] == WARN and "first run" in verdicts["journal"]["message"]
-    assert verdicts["CJK font"]["level"] == OK
+    assert verdicts["CJK font"]["level"] in (OK, WARN)  # WARN until `kiosk fonts` (test_fonts)
     assert verdicts["disk"]["level"] in (OK, FAIL)
     assert status == (1 if verdicts["disk"]["level"] == FAIL else 0)
 

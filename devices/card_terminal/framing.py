@@ -6,7 +6,8 @@ LRC = XOR of every byte after STX up to and including ETX (it may itself be 0x02
 ```
 
 Outside a frame only ACK and NAK mean something; anything else is discarded until STX. A STX
-inside a payload starts the frame again (STX never occurs in a payload). The caller enforces
+inside a payload starts the frame again (STX never occurs in a payload), and so does a STX taken
+as the LRC of a frame that turns out bad (garbage that ended in ETX just before a real frame). The caller enforces
 the inter-byte gap T_char by calling ``reset()``.
 """
 
@@ -119,13 +120,18 @@ class FrameParser:
         self._buf = bytearray([STX])
 
     def _finish(self, check: int) -> Parsed:
-        raw = bytes(self._buf) + bytes([check])
-        skipped = self._state == _SKIP_LRC
+        parsed = self._check(bytes(self._buf) + bytes([check]), self._state == _SKIP_LRC)
         self.reset()
+        if isinstance(parsed, BadFrame) and check == STX:
+            # Garbage ending in ETX took a real frame's STX as its LRC: that STX starts the frame.
+            self._start()
+        return parsed
+
+    def _check(self, raw: bytes, skipped: bool) -> Parsed:
         if skipped:
             return BadFrame(f"frame longer than {self.max_payload} bytes", raw[:64])
         payload = raw[1:-2]
-        if lrc(raw[1:-1]) != check:
+        if lrc(raw[1:-1]) != raw[-1]:
             return BadFrame("bad LRC", raw)
         if any(not (0x20 <= c <= 0x7E or c == FS) for c in payload):
             return BadFrame("byte outside printable ASCII", raw)

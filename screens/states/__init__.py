@@ -1,41 +1,49 @@
-"""One screen per flow state; importing this package loads every screen's ``.kv``."""
+"""One screen per flow state, each imported (with its ``.kv``) when its screen is first built.
+
+Only the attract screen is needed for the first frame; the router builds the others one per
+frame afterwards (``screens.router``), so their modules are not imported before it either.
+"""
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
+
 import screens.widgets.buttons  # noqa: F401  (registers the widgets the .kv files use)
-import screens.widgets.countdown  # noqa: F401
 import screens.widgets.frame  # noqa: F401
 import screens.widgets.keypad  # noqa: F401
-import screens.widgets.qr_view  # noqa: F401
-from screens.states.attract import AttractScreen
-from screens.states.card_shown import CardShownScreen
-from screens.states.confirming import ConfirmingScreen
-from screens.states.done import DoneScreen
-from screens.states.entering_number import EnteringNumberScreen
-from screens.states.lookup_failed import LookupFailedScreen
-from screens.states.out_of_service import OutOfServiceScreen
-from screens.states.outcome import OutcomeScreen
-from screens.states.paying_card import PayingCardScreen
-from screens.states.paying_qr import PayingQrScreen
-from screens.states.payment_failed import PaymentFailedScreen
-from screens.states.waiting import WaitingScreen
 
-# Flow state → its screen. Several states share a screen class; each gets its own instance,
-# named after the state (the class picks its texts by that name).
-SCREENS = {
-    "attract": AttractScreen,
-    "entering_number": EnteringNumberScreen,
-    "looking_up": WaitingScreen,
-    "card_shown": CardShownScreen,
-    "lookup_failed": LookupFailedScreen,
-    "confirming": ConfirmingScreen,
-    "paying_qr": PayingQrScreen,
-    "paying_card": PayingCardScreen,
-    "crediting": WaitingScreen,
-    "done": DoneScreen,
-    "refunding": WaitingScreen,
-    "refunded": OutcomeScreen,
-    "needs_attention": OutcomeScreen,
-    "payment_failed": PaymentFailedScreen,
-    "out_of_service": OutOfServiceScreen,
+# Flow state → "module:class" of its screen. Several states share a screen class; each gets its
+# own instance, named after the state (the class picks its texts by that name).
+_CLASSES = {
+    "attract": "attract:AttractScreen",
+    "entering_number": "entering_number:EnteringNumberScreen",
+    "looking_up": "waiting:WaitingScreen",
+    "card_shown": "card_shown:CardShownScreen",
+    "lookup_failed": "lookup_failed:LookupFailedScreen",
+    "confirming": "confirming:ConfirmingScreen",
+    "paying_qr": "paying_qr:PayingQrScreen",
+    "paying_card": "paying_card:PayingCardScreen",
+    "crediting": "waiting:WaitingScreen",
+    "done": "done:DoneScreen",
+    "refunding": "waiting:WaitingScreen",
+    "refunded": "outcome:OutcomeScreen",
+    "needs_attention": "outcome:OutcomeScreen",
+    "payment_failed": "payment_failed:PaymentFailedScreen",
+    "out_of_service": "out_of_service:OutOfServiceScreen",
 }
+
+
+def screen_class(state: str) -> type:
+    """The screen class of flow *state*, importing its module (and loading its .kv) if needed."""
+    module, name = _CLASSES[state].split(":")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
+
+def _factory(state: str) -> Callable[..., object]:
+    def build(**kwargs):
+        return screen_class(state)(**kwargs)
+    return build
+
+
+SCREENS: dict[str, Callable[..., object]] = {state: _factory(state) for state in _CLASSES}

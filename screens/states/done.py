@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from kivy.properties import BooleanProperty, StringProperty
 
+import screens.widgets.qr_view  # noqa: F401  (done.kv's QrView)
 from screens.kv import load_beside
 from screens.states.base import KioskScreen
 from screens.text import _, data_amount, date_text, localized

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
+import screens.widgets.countdown  # noqa: F401  (paying_qr.kv's Countdown and QrView)
+import screens.widgets.qr_view  # noqa: F401
 from screens.kv import load_beside
 from screens.states.base import KioskScreen
 from screens.text import money

@@ -41,6 +41,7 @@ WQY_FILES = (
 _REGION = {"zh-Hant": "tc", "zh-Hans": "sc", "en": "tc"}
 # The usual face index inside NotoSansCJK-*.ttc; only a hint, the name table decides.
 _INDEX_HINT = {"sc": 2, "tc": 3}
+REGIONS = ("tc", "sc")
 WEIGHTS = ("Regular", "Bold")
 FLAT_SUFFIX = ".flat.otf"
 
@@ -87,12 +88,15 @@ def font_path(language: str, bold: bool = False, cache_dir: Path | None = None) 
 
 
 def _locate(region: str, bold: bool, cache: Path) -> Path:
-    name = f"NotoSansCJK{region}-{'Bold' if bold else 'Regular'}.otf"
     for prepared in (cache, default_cache_dir()):
-        flat = _flat_name(prepared / name)
+        flat = _flat_name(prepared / _face_name(region, bold))
         if _looks_like_font(flat):
             return flat
     return _plain(region, bold, cache)
+
+
+def _face_name(region: str, bold: bool) -> str:
+    return f"NotoSansCJK{region}-{WEIGHTS[bold]}.otf"
 
 
 def _looks_like_font(path: Path) -> bool:
@@ -160,7 +164,7 @@ def prepare(cache_dir: Path | None = None, jobs: int = 2,
     from concurrent.futures import ProcessPoolExecutor
 
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    plain = [_plain(region, weight == "Bold", cache) for region in ("tc", "sc") for weight in WEIGHTS]
+    plain = [_plain(region, bold, cache) for region in REGIONS for bold in (False, True)]
     todo = [p for p in plain if _flattenable(p, cache) and not _looks_like_font(_flat_name(p))]
     if todo:
         with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(todo)))) as pool:
@@ -174,11 +178,10 @@ def prepare(cache_dir: Path | None = None, jobs: int = 2,
 
 def _plain(region: str, bold: bool, cache: Path) -> Path:
     """The plain face in *cache*, extracted from the collection if needed; or the fallback font."""
-    weight = "Bold" if bold else "Regular"
-    target = cache / f"NotoSansCJK{region}-{weight}.otf"
+    target = cache / _face_name(region, bold)
     if _looks_like_font(target):
         return target
-    collection = _find_collection(weight) or (_find_collection("Regular") if bold else None)
+    collection = _find_collection(WEIGHTS[bold]) or (_find_collection("Regular") if bold else None)
     if collection is not None:
         face = _extract(collection, region, target)
         if face is not None:

@@ -33,6 +33,12 @@ class PrintedReceipt:
     height: int
 
 
+def receipt_files(output_dir: Path, number: int) -> tuple[Path, Path]:
+    """Where receipt *number* is saved: its PNG and its text log."""
+    stem = output_dir / f"receipt-{number:04d}"
+    return stem.with_suffix(".png"), stem.with_suffix(".txt")
+
+
 def raster_to_image(width_bytes: int, height: int, data: bytes) -> Image.Image:
     """GS v 0 data (1 = printed dot) as a Pillow "1" image (0 = black)."""
     return Image.frombytes("1", (width_bytes * 8, height), data.translate(_INVERT))
@@ -87,8 +93,7 @@ class Page:
         output_dir.mkdir(parents=True, exist_ok=True)
         width = max([self.width] + [p.width for p in self._parts])
         image = stack(self._parts, width)
-        png = output_dir / f"receipt-{number:04d}.png"
-        txt = output_dir / f"receipt-{number:04d}.txt"
+        png, txt = receipt_files(output_dir, number)
         image.save(png)
         report = [f"receipt {number}: {image.width}x{image.height} dots, "
                   f"{self._rasters} raster image(s)"]

@@ -7,6 +7,10 @@ unrecoverable), ``set_status_garbage`` (status bytes that break the fixed bits),
 ``set_silent`` (answers nothing, prints nothing), ``unplug_after(n_bytes)`` (closes the link
 mid-stream, like a pulled cable) and ``paper_ends_after(n_bytes)``. While the paper is out, the
 cover open or the printer offline, print data is discarded: nothing is printed.
+
+A demo kiosk runs for months on this simulator: only the newest ``keep`` receipts stay in
+``printed`` and on disk (older files are deleted as new ones come), and the next receipt's
+number is read from ``output_dir`` once, not on every cut.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import threading
 from pathlib import Path
 
 from devices.links import LinkServer, serve
-from devices.receipt_printer.paper import Page, PrintedReceipt
+from devices.receipt_printer.paper import Page, PrintedReceipt, receipt_files
 from devices.receipt_printer.parser import Command, EscPosParser
 from devices.receipt_printer.status import (
     COVER_OPEN,
@@ -34,11 +38,12 @@ log = logging.getLogger(__name__)
 
 PAPER = ("ok", "low", "out")
 ERRORS = {None: 0, "cutter": CUTTER_ERROR, "unrecoverable": UNRECOVERABLE}
+KEEP = 500  # receipts kept in memory and on disk
 
 
 class PrinterSimulator:
     def __init__(self, output_dir: str | Path, paper: str = "ok", cover_open: bool = False,
-                 offline: bool = False, paper_width_dots: int = 576):
+                 offline: bool = False, paper_width_dots: int = 576, keep: int = KEEP):
         self.output_dir = Path(output_dir)
         self.paper_width_dots = paper_width_dots
         self._lock = threading.Condition()
@@ -51,7 +56,10 @@ class PrinterSimulator:
         self._paper_ends_after: int | None = None
         self._received = 0
         self.status_queries = 0
-        self.printed: list[PrintedReceipt] = []
+        self.printed: list[PrintedReceipt] = []  # the newest ``keep``, oldest first
+        self.printed_count = 0  # every receipt this simulator saved
+        self._keep = keep
+        self._number: int | None = None  # the last receipt number used in output_dir
         self._server: LinkServer | None = None
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -137,7 +145,7 @@ class PrinterSimulator:
     def wait_printed(self, count: int, timeout_s: float = 5.0) -> bool:
         """Wait until *count* receipts in all have been saved."""
         with self._lock:
-            return self._lock.wait_for(lambda: len(self.printed) >= count, timeout_s)
+            return self._lock.wait_for(lambda: self.printed_count >= count, timeout_s)
 
     # -- the device -------------------------------------------------------------------------
     def _run(self, server: LinkServer) -> None:
@@ -202,15 +210,27 @@ class PrinterSimulator:
             number = self._next_number()
         receipt = self._page.save(self.output_dir, number)
         self._page = Page(self.paper_width_dots)
+        self._forget(number - self._keep)
         with self._lock:
             self.printed.append(receipt)
+            del self.printed[:-self._keep]
+            self.printed_count += 1
             self._lock.notify_all()
 
     def _next_number(self) -> int:
         """After the last receipt saved in output_dir, so a restarted simulator overwrites none."""
-        numbers = [int(p.stem.split("-")[1]) for p in self.output_dir.glob("receipt-*.png")
-                   if p.stem.split("-")[1].isdigit()]
-        return max(numbers, default=0) + 1
+        if self._number is None:
+            numbers = [int(p.stem.split("-")[1]) for p in self.output_dir.glob("receipt-*.png")
+                       if p.stem.split("-")[1].isdigit()]
+            self._number = max(numbers, default=0)
+        self._number += 1
+        return self._number
+
+    def _forget(self, number: int) -> None:
+        """Delete receipt *number*'s files (it fell out of the newest ``keep``)."""
+        if number >= 1:
+            for path in receipt_files(self.output_dir, number):
+                path.unlink(missing_ok=True)
 
     def _printable(self) -> bool:
         with self._lock:

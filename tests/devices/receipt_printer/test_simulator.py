@@ -65,10 +65,28 @@ def test_paper_out_prints_nothing(wire, simulator):
     simulator.set_paper("out")
     wire.write(escpos.initialise() + escpos.text("LOST") + escpos.cut() + escpos.status_request(1))
     assert wire.read(1) == b"\x1a"
-    assert simulator.printed == [] and not list(simulator.output_dir.glob("*.png"))
+    assert not simulator.printed and not list(simulator.output_dir.glob("*.png"))
 
 
 def test_numbering_continues_after_a_restart(tmp_path):
     (tmp_path / "receipt-0007.png").write_bytes(b"")
     sim = PrinterSimulator(tmp_path)
     assert sim._next_number() == 8
+
+
+def test_only_the_newest_receipts_stay_in_memory_and_on_disk(tmp_path):
+    """GIVEN a simulator keeping 3 WHEN 5 receipts are cut THEN receipts 3-5 remain, 5 counted."""
+    (tmp_path / "receipt-0001.png").write_bytes(b"")  # from an earlier run: numbering goes on
+    sim = PrinterSimulator(tmp_path, keep=3)
+    port = open_port(sim.start("pty"), timeout_s=0.3)
+    try:
+        for n in range(5):
+            port.write(escpos.initialise() + escpos.text(f"RECEIPT {n}") + escpos.cut())
+        assert sim.wait_printed(5)
+    finally:
+        port.close()
+        sim.stop()
+    assert sim.printed_count == 5
+    assert [r.number for r in sim.printed] == [4, 5, 6]
+    assert sorted(p.name for p in tmp_path.glob("receipt-*")) == [
+        f"receipt-{n:04d}.{ext}" for n in (4, 5, 6) for ext in ("png", "txt")]

@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 PAPER = ("ok", "low", "out")
 ERRORS = {None: 0, "cutter": CUTTER_ERROR, "unrecoverable": UNRECOVERABLE}
-KEEP = 500  # receipts kept in memory and on disk
+KEEP = 100  # receipts kept in memory and on disk
 
 
 class PrinterSimulator:

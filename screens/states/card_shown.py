@@ -47,6 +47,10 @@ class CardShownScreen(KioskScreen):
     data_left = StringProperty("")
     expires = StringProperty("")
 
+    def __init__(self, **kwargs):
+        self._spare_tiles: list[OfferTile] = []
+        super().__init__(**kwargs)
+
     def render(self, view) -> None:
         subscriber, lang = view.subscriber, view.language
         if subscriber is None:
@@ -61,10 +65,14 @@ class CardShownScreen(KioskScreen):
     def _show_offers(self, offers, language: str) -> None:
         grid = self.ids.offers
         texts = [offer_texts(offer, language) for offer in offers]
+        spare = self._spare_tiles
+        # Tiles are kept for the next card rather than made anew: every Kivy Label created leaves
+        # a callback behind in Kivy's metrics for good (bench/README.md, app soak).
         while len(grid.children) > len(texts):
-            grid.remove_widget(grid.children[0])
+            spare.append(grid.children[0])
+            grid.remove_widget(spare[-1])
         while len(grid.children) < len(texts):
-            grid.add_widget(OfferTile())
+            grid.add_widget(spare.pop() if spare else OfferTile())
         for tile, values in zip(reversed(grid.children), texts, strict=True):
             for key, value in values.items():
                 setattr(tile, key, value)

@@ -36,6 +36,10 @@ class ConfirmingScreen(KioskScreen):
     total = StringProperty("")
     methods = ListProperty([])
 
+    def __init__(self, **kwargs):
+        self._buttons: dict[str, PayButton] = {}
+        super().__init__(**kwargs)
+
     def render(self, view) -> None:
         offer, lang = view.offer, view.language
         self.number = view.number_display
@@ -70,10 +74,11 @@ class ConfirmingScreen(KioskScreen):
     def _build_buttons(self) -> None:
         bar = self.ids.methods
         bar.clear_widgets()
-        for method in self.methods:
-            button = PayButton(method=method, kind="primary")
-            button.bind(on_release=self.pay)
-            bar.add_widget(button)
+        for method in self.methods:  # one button per method, kept (see card_shown)
+            if method not in self._buttons:
+                self._buttons[method] = PayButton(method=method, kind="primary")
+                self._buttons[method].bind(on_release=self.pay)
+            bar.add_widget(self._buttons[method])
 
 
 load_beside(__file__)

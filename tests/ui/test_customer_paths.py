@@ -204,3 +204,30 @@ def test_every_button_on_the_way_is_a_big_touch_target(kiosk):
     kiosk.driver.wait_state("entering_number")
     kiosk.driver.frames(2)
     assert small_buttons() == []
+
+
+def test_pay_buttons_and_offer_tiles_are_reused_not_made_anew(kiosk):
+    """GIVEN the methods or the offers change WHEN shown again THEN the same widgets come back
+    (each Kivy Label made leaves a callback in Kivy's metrics for good: a slow leak per customer)."""
+    enter_number_and_choose_offer(kiosk)
+    screen = kiosk.driver.app.router.manager.current_screen
+
+    def buttons():
+        return {w.method: w for w in screen.walk() if w.__class__.__name__ == "PayButton"}
+
+    before = buttons()
+    wallets = [m for m in kiosk.settings.payments.methods if m != "card"]
+    kiosk.controller.set_health(wallets)
+    kiosk.driver.wait_for(lambda: sorted(buttons()) == sorted(wallets), what="the card button hidden")
+    kiosk.controller.set_health(list(kiosk.settings.payments.methods))
+    kiosk.driver.wait_for(lambda: sorted(buttons()) == sorted(before), what="the card button back")
+    assert all(buttons()[m] is before[m] for m in before)
+
+    shown = kiosk.driver.app.router.screen("card_shown")
+    offers = kiosk.controller.view.offers
+    shown._show_offers(offers, "en")
+    tiles = list(shown.ids.offers.children)
+    shown._show_offers(offers[:1], "en")
+    assert len(shown.ids.offers.children) == 1
+    shown._show_offers(offers, "en")
+    assert set(map(id, shown.ids.offers.children)) == set(map(id, tiles))

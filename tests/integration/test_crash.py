@@ -22,6 +22,7 @@ from kiosk.journal import Journal
 from kiosk.services.crash_points import ENV_AT, ENV_TRACE
 from kiosk.services.simulator_control import SimulatorControl
 from simulators.backend import BackendSimulator
+from tests.child_env import child_env
 from tests.integration.test_crash_ledger import attention_refs, check, terminal_outcomes
 
 pytestmark = pytest.mark.slow
@@ -86,7 +87,7 @@ def robot_cmd(world: World, transactions: int, seed: int, faults: float = 0.0) -
 
 def robot_env(**extra: str) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in (ENV_AT, ENV_TRACE)}
-    return {**env, "PYTHONPATH": str(ROOT), **extra}
+    return child_env(env, **extra)
 
 
 def run_robot(world: World, transactions: int, seed: int, faults: float = 0.0,

@@ -14,6 +14,7 @@ import pytest
 from kiosk.journal import Journal
 from kiosk.robot import Robot, RobotOptions
 from kiosk.settings import load
+from tests.child_env import child_env
 from tests.integration.conftest import SECRET
 from tests.integration.test_crash_ledger import attention_refs, check, terminal_outcomes
 
@@ -97,7 +98,7 @@ def test_a_second_robot_on_the_same_journal_refuses_and_says_why(tmp_path, backe
             [sys.executable, "-m", "kiosk", "robot", "--config", str(config), "--backend-url",
              backend_simulator.url, "--transactions", "1"],
             capture_output=True, text=True, timeout=60, cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)})
+            env=child_env())
     assert done.returncode == 2
     assert f"in use by process {os.getpid()}" in done.stderr
     assert done.stdout == ""
@@ -118,6 +119,6 @@ def test_a_corrupt_journal_is_refused_with_the_reason_and_kept(tmp_path, backend
         [sys.executable, "-m", "kiosk", "robot", "--config", str(config), "--backend-url",
          backend_simulator.url, "--transactions", "1"],
         capture_output=True, text=True, timeout=60, cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)})
+        env=child_env())
     assert done.returncode == 2 and "not an SQLite database" in done.stderr
     assert path.read_bytes() == b"this is not a database" * 100

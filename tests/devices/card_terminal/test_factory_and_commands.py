@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from devices.interfaces import DeviceState
 from kiosk import settings as settings_mod
 from kiosk.cli import main
 from kiosk.terminal_factory import build_card_terminal
+from tests.child_env import child_env
 
 ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.timeout(60)
@@ -118,7 +118,7 @@ def test_sale_without_an_amount_is_a_usage_error(capsys):
 
 
 def test_device_simulator_prints_its_port_answers_and_stops_on_sigterm(tmp_path):
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = child_env()
     proc = subprocess.Popen([sys.executable, "-m", "kiosk", "device-simulator", "card-terminal",
                              "--link", "tcp", "--state", str(tmp_path / "t.json")],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)

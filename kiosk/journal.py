@@ -90,17 +90,25 @@ class Journal(JournalView):
 
     @classmethod
     def open_readonly(cls, path: str | Path, tz: str | tzinfo = DEFAULT_TZ) -> Journal:
-        """Open for reading only, without the lock (works while the kiosk runs)."""
+        """Open for reading only, without the lock (works while the kiosk runs).
+
+        Never creates the file. Raises:
+            JournalMissing: no file at *path*, or one without the journal's tables yet.
+            JournalCorrupt: not a journal this program can read; JournalError: unreadable.
+        """
         path = Path(path)
-        if not path.exists():
-            raise JournalMissing(f"no journal at {path}")
         schema.check_file(path)
+        if not path.exists():
+            raise JournalMissing(f"no journal at {path}: the kiosk has not run with this journal"
+                                 " path yet (check --journal or journal.path)")
         try:
             conn = schema.connect(path, readonly=True)
         except sqlite3.Error as e:
             raise JournalCorrupt(str(path), f"cannot open read-only: {e}") from None
         try:
-            schema.verify(conn, path, full_check=False)
+            version = schema.verify(conn, path, full_check=False)
+            if version == 0:  # created but never set up (the kiosk is creating it, or it died)
+                raise JournalMissing(f"no journal at {path}: the file has no journal tables yet")
         except BaseException:
             conn.close()
             raise

@@ -104,10 +104,13 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 def check_file(path: Path) -> None:
     """Refuse a file that exists but is not an SQLite database, before SQLite opens it."""
-    if not path.exists() or path.stat().st_size == 0:
-        return
-    with open(path, "rb") as f:
-        header = f.read(len(SQLITE_HEADER))
+    try:
+        if not path.exists() or path.stat().st_size == 0:
+            return
+        with open(path, "rb") as f:
+            header = f.read(len(SQLITE_HEADER))
+    except OSError as e:  # a directory, or a file this user may not read
+        raise JournalError(f"journal {path} cannot be read: {e.strerror or e}") from None
     if header != SQLITE_HEADER:
         raise JournalCorrupt(str(path), "not an SQLite database")
 

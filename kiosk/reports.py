@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from datetime import date
 
-from kiosk.journal_models import FINAL_STATES, STATES, Report, ReportLine
+from kiosk.journal_models import FINAL_STATES, METHODS, STATES, Report, ReportLine
 
 log = logging.getLogger(__name__)
 
@@ -34,25 +34,36 @@ def hkd(cents: int) -> str:
 
 
 def to_dict(report: Report) -> dict:
-    """The report as JSON-ready data; money in int cents."""
+    """The report as JSON-ready data; money in int cents.
+
+    ``methods`` holds only the (method, state) cells that have transactions; ``method_totals``
+    and ``state_totals`` name every method and state, zeros included, so a day without sales
+    has the same keys as a day with sales.
+    """
     methods: dict[str, dict] = {}
     for ln in report.lines:
-        methods.setdefault(ln.method, {})[ln.state] = {
-            "count": ln.count, "amount_cents": ln.amount_cents}
-    by_method = {m: {"count": sum(v["count"] for v in states.values()),
-                     "credited_cents": states.get("credited", {}).get("amount_cents", 0),
-                     "refunded_cents": states.get("refunded", {}).get("amount_cents", 0)}
-                 for m, states in methods.items()}
+        methods.setdefault(ln.method, {})[ln.state] = _cell(ln.count, ln.amount_cents)
+    extra = sorted(set(report.methods) - set(METHODS))  # not in METHODS: never lose a row
+    by_state = report.by_state()
     return {
         "day": report.day.isoformat(),
         "currency": "HKD",
         "methods": methods,
-        "method_totals": by_method,
-        "state_totals": {s: {"count": n, "amount_cents": c}
-                         for s, (n, c) in report.by_state().items()},
+        "method_totals": {m: _method_total(report, m) for m in (*METHODS, *extra)},
+        "state_totals": {s: _cell(*by_state.get(s, (0, 0))) for s in STATES},
         "count": report.count,
         "final_states": list(FINAL_STATES),
     }
+
+
+def _cell(count: int, amount_cents: int) -> dict:
+    return {"count": count, "amount_cents": amount_cents}
+
+
+def _method_total(report: Report, method: str) -> dict:
+    return {"count": sum(ln.count for ln in report.lines if ln.method == method),
+            "credited_cents": report.cell(method, "credited")[1],
+            "refunded_cents": report.cell(method, "refunded")[1]}
 
 
 def to_json(report: Report) -> str:

@@ -55,21 +55,26 @@ def parse_day(text: str) -> date:
 
 
 def open_reader(args) -> tuple[Journal, settings_mod.Settings]:
-    """The journal named by ``--journal`` or the settings, opened read-only."""
+    """The journal named by ``--journal`` or the settings, opened read-only (never created).
+
+    Raises:
+        JournalMissing: no journal file there yet (a kiosk that has never run).
+    """
     settings = settings_mod.load(args.config)
     path = args.journal or settings.resolve(settings.journal.path)
     return Journal.open_readonly(path, tz=settings.journal.timezone), settings
 
 
 def run(args) -> int:
+    """Run the action; 1 (and a one-line message) when there is no journal to read."""
+    action = {"list": _list, "show": _show, "pending": _pending}[args.journal_command]
     try:
         journal, _ = open_reader(args)
+        with journal:
+            return action(journal, args)
     except JournalError as e:
         print(f"kiosk: {e}", file=sys.stderr)
         return 1
-    with journal:
-        action = {"list": _list, "show": _show, "pending": _pending}[args.journal_command]
-        return action(journal, args)
 
 
 def _list(journal: Journal, args) -> int:

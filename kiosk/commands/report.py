@@ -25,14 +25,17 @@ def register(subparsers, common) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Print the day's report; 1 (and a one-line message) when there is no journal to read."""
     try:
         journal, settings = open_reader(args)
+        with journal:
+            report = journal.report(args.date or journal.today())
     except JournalError as e:
         print(f"kiosk: {e}", file=sys.stderr)
         return 1
-    with journal:
-        report = journal.report(args.date or journal.today())
     if args.json:
+        if not report.count:  # still a report (zeros); the note keeps stdout pure JSON
+            print(f"kiosk: no transactions on {report.day.isoformat()}", file=sys.stderr)
         print(reports.to_json(report))
     else:
         print(reports.to_text(report, settings.kiosk.id))

@@ -164,8 +164,25 @@ def test_reader_works_while_the_owner_runs_and_cannot_write(tmp_path):
 
 
 def test_reader_of_a_missing_journal(tmp_path):
-    with pytest.raises(JournalMissing):
+    with pytest.raises(JournalMissing, match="no journal at"):
         Journal.open_readonly(tmp_path / "nothing.sqlite3")
+    assert list(tmp_path.iterdir()) == []  # a reader never creates the journal
+
+
+def test_reader_of_a_journal_file_never_set_up(tmp_path):
+    path = tmp_path / "j.sqlite3"
+    path.touch()  # created by a kiosk that died before its first migration
+    with pytest.raises(JournalMissing, match="no journal tables"):
+        Journal.open_readonly(path)
+    assert path.stat().st_size == 0
+    Journal.open(path, "K01").close()  # the owner still sets it up
+    with Journal.open_readonly(path) as reader:
+        assert reader.list() == []
+
+
+def test_reader_of_a_directory(tmp_path):
+    with pytest.raises(JournalError, match="cannot be read"):
+        Journal.open_readonly(tmp_path)
 
 
 def test_free_space_check(tmp_path):

@@ -90,6 +90,22 @@ def test_empty_day(journal):
     assert "(no transactions)" in reports.to_text(report)
 
 
+def test_json_of_an_empty_day_has_the_keys_of_a_day_with_sales_all_zero(journal):
+    play(journal, "fps", "refunded", 1800)
+    sales = reports.to_dict(journal.report(date(2026, 11, 25)))
+    empty = reports.to_dict(journal.report(date(2026, 11, 24)))
+    assert empty.keys() == sales.keys() and empty["count"] == 0 and empty["methods"] == {}
+    for totals in ("method_totals", "state_totals"):
+        assert list(empty[totals]) == list(sales[totals])
+        assert {k: v.keys() for k, v in empty[totals].items()} == {
+            k: v.keys() for k, v in sales[totals].items()}
+        assert {n for cell in empty[totals].values() for n in cell.values()} == {0}
+    assert sales["method_totals"]["fps"] == {"count": 1, "credited_cents": 0,
+                                             "refunded_cents": 1800}
+    assert sales["state_totals"]["refunded"] == {"count": 1, "amount_cents": 1800}
+    assert sales["state_totals"]["credited"] == {"count": 0, "amount_cents": 0}
+
+
 @pytest.mark.parametrize(("cents", "text"), [(0, "0.00"), (5, "0.05"), (123456789, "1,234,567.89"),
                                              (-250, "-2.50")])
 def test_hkd_formatting(cents, text):

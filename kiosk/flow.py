@@ -32,7 +32,7 @@ CUSTOMER_STATES = IDLE_STATES | RESULT_STATES
 
 
 class CustomerFlow(StateMachine):
-    """The customer flow of DESIGN.md; strict: an event not allowed in a state raises.
+    """The customer flow (see the README); strict: an event not allowed in a state raises.
 
     Event names are past-tense facts; three differ from the state they lead to because a state
     and an event cannot share a name: ``lookup_went_wrong`` → ``lookup_failed``,

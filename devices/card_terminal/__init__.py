@@ -1,1 +1,1 @@
-"""The card terminal: ECR protocol, driver and simulator (specs/card-terminal-ecr.md)."""
+"""The card terminal: ECR protocol, driver and simulator (docs/card-terminal-ecr.md)."""

@@ -1,4 +1,4 @@
-"""The ECR application messages of ``specs/card-terminal-ecr.md``, pure: encode and decode.
+"""The ECR application messages of ``docs/card-terminal-ecr.md``, pure: encode and decode.
 
 Framing (STX payload ETX LRC) is in ``framing.py`` and re-exported here, so a vendor's variant
 is one new module of this shape. Fields are split by FS; amounts are 12-digit cents.

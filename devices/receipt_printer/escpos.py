@@ -1,4 +1,4 @@
-"""ESC/POS command encoding: the subset of ``specs/receipt-printer-escpos.md``, bytes out.
+"""ESC/POS command encoding: the subset of ``docs/receipt-printer-escpos.md``, bytes out.
 
 Pure functions, one per command, so every byte sent to a printer is built here and golden
 tested. (python-escpos builds the same commands, but its status handling reports "paper

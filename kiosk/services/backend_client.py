@@ -1,4 +1,4 @@
-"""HTTP client of the operator backend (``specs/backend-api.md``).
+"""HTTP client of the operator backend (``docs/backend-contract.md``).
 
 Every request is signed, sent with explicit (connect, read) timeouts and TLS verification, read
 with a size cap and an overall deadline, and mapped to a frozen value or a typed error of

@@ -1,4 +1,4 @@
-"""HMAC-SHA256 request signing of the backend contract (``specs/backend-api.md``).
+"""HMAC-SHA256 request signing of the backend contract (``docs/backend-contract.md``).
 
 The string to sign is ``METHOD\\npath_with_query\\ntimestamp\\nhex(sha256(body))``, the body
 being the exact bytes sent (empty for a GET). Client and simulator both use this module.

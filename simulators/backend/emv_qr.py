@@ -2,7 +2,7 @@
 
 A payload is a run of data objects ``ID(2) LEN(2) VALUE``; ``00`` comes first and ``63`` (a
 CRC-16/CCITT-FALSE over everything before its value, ``6304`` included) last. See
-``specs/payment-qr.md``.
+``docs/payment-qr.md``.
 """
 
 from __future__ import annotations

@@ -2,13 +2,19 @@
 
 The demo numbers are listed in the README ("Demo subscribers"). Brands and operators are
 made up. Prices are HKD cents; the FIRST10 promotion takes 10% off a subscriber's first top-up.
+Every seeded date is counted from the simulator's clock when it seeds (start without a state
+file, or ``POST /_sim/reset``), in Hong Kong calendar days, so the demo looks the same any day.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 MB_PER_GB = 1024
+HK_TIME = ZoneInfo("Asia/Hong_Kong")  # the carriers' day: expiries end at 23:59:59 local time
+GRACE_DAYS = 30  # an expired card can still be topped up (revived) this long after its expiry
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,17 @@ def plans_for(card_type: str) -> list[Plan]:
     return [p for p in PLANS if card_type in p.card_types]
 
 
+def day_end(now: float, days: int) -> float:
+    """23:59:59 Hong Kong time, *days* calendar days after the Hong Kong day of *now*."""
+    day = datetime.fromtimestamp(now, HK_TIME).date() + timedelta(days=days)
+    return datetime.combine(day, time(23, 59, 59), HK_TIME).timestamp()
+
+
+def hk_month(now: float) -> str:
+    """The Hong Kong month of *now* (``2026-12``): monthly caps count within it."""
+    return datetime.fromtimestamp(now, HK_TIME).strftime("%Y-%m")
+
+
 def _subscriber(msisdn, card_type, brand, operator, owner_hint, data_mb_left, expires_at,
                 status="active", registered=True, used_cents=0, topups=0) -> dict:
     return {"msisdn": msisdn, "status": status, "real_name_registered": registered,
@@ -74,22 +91,29 @@ def _subscriber(msisdn, card_type, brand, operator, owner_hint, data_mb_left, ex
             "topups": topups}
 
 
-def subscribers() -> dict[str, dict]:
-    """A fresh copy of the seeded subscribers, by msisdn (expiry times are epoch seconds)."""
-    dec_2026 = 1_796_140_799.0  # 2026-12-01T15:59:59Z
+def subscribers(now: float) -> dict[str, dict]:
+    """A fresh copy of the seeded subscribers, by msisdn, dated from *now* (epoch seconds).
+
+    Expiries are epoch seconds at 23:59:59 Hong Kong time; ``usage_month`` is the month the
+    ``monthly_used_cents`` count belongs to (it starts again at 0 when the month changes).
+    """
     subs = [
         _subscriber("85291234567", "hk_prepaid", "Harbour Prepaid", "Harbour Mobile",
-                    "CHAN T** M***", 1229, dec_2026),
+                    "CHAN T** M***", 1229, day_end(now, 9)),
         _subscriber("85261234567", "esim", "Victoria eSIM", "Peak Virtual Mobile",
-                    None, 512, dec_2026),
+                    None, 512, day_end(now, 2)),
         _subscriber("8613812345678", "cross_border", "Twin City 1-Card-2-Numbers",
-                    "Harbour Mobile / Pearl River Telecom", "LI X* M***", 3072, dec_2026),
+                    "Harbour Mobile / Pearl River Telecom", "LI X* M***", 3072, day_end(now, 20)),
         _subscriber("85251234567", "hk_prepaid", "Harbour Prepaid", "Harbour Mobile",
-                    "WONG K** L***", 0, dec_2026, status="suspended"),
+                    "WONG K** L***", 0, day_end(now, 30), status="suspended"),
         _subscriber("85298765432", "hk_prepaid", "Harbour Prepaid", "Harbour Mobile",
-                    None, 0, dec_2026, registered=False),
+                    None, 0, day_end(now, 60), registered=False),
         # Offers are listed, but any credit goes past the monthly cap: 422 monthly_cap_exceeded.
         _subscriber("85292345678", "hk_prepaid", "Harbour Prepaid", "Harbour Mobile",
-                    "LEE S** Y***", 200, dec_2026, used_cents=299500, topups=3),
+                    "LEE S** Y***", 200, day_end(now, 15), used_cents=299500, topups=3),
+        # Expired yesterday, within its grace period: offers (no add-on); a top-up revives it.
+        _subscriber("85293456789", "hk_prepaid", "Harbour Prepaid", "Harbour Mobile",
+                    "HO M** K***", 0, day_end(now, -1), status="expired", topups=2),
     ]
-    return {s["msisdn"]: s for s in subs}
+    month = hk_month(now)
+    return {s["msisdn"]: {**s, "usage_month": month} for s in subs}

@@ -73,7 +73,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class BackendSimulator:
-    """The backend of ``specs/backend-api.md`` on loopback, with seeded demo data and faults."""
+    """The backend of ``docs/backend-contract.md`` on loopback, with seeded demo data and faults."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0,
                  secrets: dict[str, str] | None = None, state_path=None,
@@ -82,7 +82,7 @@ class BackendSimulator:
         self.secrets = dict(secrets or {"K01": "demo-kiosk-secret"})
         self.auto_pay_after_s = float(auto_pay_after_s)
         self.clock = clock or SystemClock()
-        self.store = Store(state_path)
+        self.store = Store(state_path, now=self.clock.now)
         self.faults = Faults()
         self.idempotency = Idempotency(self.store)
         self._stopping = threading.Event()

@@ -16,6 +16,8 @@ import logging
 import os
 import tempfile
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,8 +48,9 @@ class ApiError(Exception):
         self.answer = Answer(http_status, {"error": code, "message": message, **extra})
 
 
-def fresh_state() -> dict:
-    return {"subscribers": seed.subscribers(), "quotes": {}, "orders": {}, "refunds": {},
+def fresh_state(now: float) -> dict:
+    """The seeded state, its dates counted from *now* (the simulator's clock)."""
+    return {"subscribers": seed.subscribers(now), "quotes": {}, "orders": {}, "refunds": {},
             "topups": {}, "idempotency": {}, "heartbeats": {}, "commands": {}, "counter": 0}
 
 
@@ -55,11 +58,13 @@ WRITE_INTERVAL_S = 0.2
 
 
 class Store:
-    """The state document, its lock and its file."""
+    """The state document, its lock and its file; *now* is the clock that dates a fresh seed."""
 
-    def __init__(self, path: str | os.PathLike | None = None):
+    def __init__(self, path: str | os.PathLike | None = None,
+                 now: Callable[[], float] = time.time):
         self.lock = threading.RLock()
         self.path = Path(path) if path else None
+        self._now = now
         self.data = self._load()
         self._dirty = threading.Event()
         self._closing = threading.Event()
@@ -70,11 +75,11 @@ class Store:
             try:
                 data = json.loads(self.path.read_text(encoding="utf-8"))
                 log.info("backend simulator state loaded from %s", self.path)
-                return {**fresh_state(), **data}
+                return {**fresh_state(self._now()), **data}
             except (OSError, ValueError) as e:
                 log.warning("backend simulator state %s unreadable (%s): starting fresh",
                             self.path, e)
-        return fresh_state()
+        return fresh_state(self._now())
 
     def save(self) -> None:
         """Mark the document changed: the writer thread writes it within WRITE_INTERVAL_S."""
@@ -131,7 +136,7 @@ class Store:
 
     def reset(self) -> None:
         with self.lock:
-            self.data = fresh_state()
+            self.data = fresh_state(self._now())
         self.flush()
 
     def snapshot(self) -> dict:

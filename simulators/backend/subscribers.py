@@ -26,19 +26,63 @@ def _find(store: Store, msisdn: str) -> dict:
     return sub
 
 
+def status_at(sub: dict, now: float) -> str:
+    """``suspended`` as the carrier set it, else ``expired`` past the expiry, else ``active``."""
+    if sub["status"] == "suspended":
+        return "suspended"
+    expires_at = sub["balance"]["expires_at"]
+    return "expired" if expires_at is not None and now >= expires_at else "active"
+
+
+def _in_grace(sub: dict, now: float) -> bool:
+    return now < sub["balance"]["expires_at"] + seed.GRACE_DAYS * DAY_S
+
+
+def _eligible(sub: dict, plan: seed.Plan, now: float) -> bool:
+    """Whether *plan* may be credited now: an expired card only within its grace period, and
+    never with an add-on (it has no validity of its own to add to)."""
+    if sub["card"]["type"] not in plan.card_types:
+        return False
+    if status_at(sub, now) == "expired":
+        return plan.validity_days > 0 and _in_grace(sub, now)
+    return True
+
+
+def new_expiry(expires_at: float | None, plan: seed.Plan, now: float) -> float | None:
+    """The expiry after crediting *plan* now: its days from the later of now and the current
+    expiry (so an expired card starts now); an add-on keeps the current expiry."""
+    if not plan.validity_days:
+        return expires_at
+    return max(now, expires_at or now) + plan.validity_days * DAY_S
+
+
+def _roll_month(sub: dict, now: float) -> None:
+    """A new Hong Kong month starts the monthly count again."""
+    month = seed.hk_month(now)
+    if sub.setdefault("usage_month", month) != month:
+        sub["usage_month"] = month
+        sub["limits"]["monthly_used_cents"] = 0
+
+
 def _offers(store: Store, sub: dict, now: float) -> list[dict]:
-    if sub["status"] != "active" or not sub["real_name_registered"]:
+    if status_at(sub, now) == "suspended" or not sub["real_name_registered"]:
         return []
     offers = []
     for plan in seed.plans_for(sub["card"]["type"]):
+        if not _eligible(sub, plan, now):
+            continue
         price, promo = seed.price_cents(plan, first_topup=sub["topups"] == 0)
         quote_id = store.next_id("q")
         store.data["quotes"][quote_id] = {"msisdn": sub["msisdn"], "plan_id": plan.plan_id,
                                           "price_cents": price, "valid_until": now + QUOTE_VALID_S}
-        offers.append({"quote_id": quote_id, "plan_id": plan.plan_id, "name": plan.name,
-                       "data_mb": plan.data_mb, "validity_days": plan.validity_days,
-                       "price_cents": price, "list_price_cents": plan.list_price_cents,
-                       "promotion": promo, "valid_until": rfc3339(now + QUOTE_VALID_S)})
+        offer = {"quote_id": quote_id, "plan_id": plan.plan_id, "name": plan.name,
+                 "data_mb": plan.data_mb, "validity_days": plan.validity_days,
+                 "price_cents": price, "list_price_cents": plan.list_price_cents,
+                 "promotion": promo, "valid_until": rfc3339(now + QUOTE_VALID_S)}
+        expiry = new_expiry(sub["balance"]["expires_at"], plan, now)
+        if expiry is not None:
+            offer["new_expires_at"] = rfc3339(expiry)
+        offers.append(offer)
     return offers
 
 
@@ -52,7 +96,8 @@ def _prune_quotes(store: Store, now: float) -> None:
 def lookup(store: Store, msisdn: str, now: float) -> Answer:
     sub = _find(store, msisdn)
     _prune_quotes(store, now)
-    body = {"msisdn": sub["msisdn"], "status": sub["status"],
+    _roll_month(sub, now)
+    body = {"msisdn": sub["msisdn"], "status": status_at(sub, now),
             "real_name_registered": sub["real_name_registered"], "card": dict(sub["card"]),
             "owner_hint": sub["owner_hint"], "balance": _balance(sub),
             "limits": dict(sub["limits"]), "offers": _offers(store, sub, now)}
@@ -61,7 +106,7 @@ def lookup(store: Store, msisdn: str, now: float) -> Answer:
 
 def _rejection(store: Store, sub: dict, body: dict, now: float, auto_pay_s: float) -> str | None:
     """Why this credit is refused (a contract reason), or None when it may go ahead."""
-    if sub["status"] != "active":
+    if status_at(sub, now) == "suspended":
         return "subscriber_suspended"
     if not sub["real_name_registered"]:
         return "not_registered"
@@ -69,8 +114,7 @@ def _rejection(store: Store, sub: dict, body: dict, now: float, auto_pay_s: floa
     if quote is None or quote["msisdn"] != sub["msisdn"] or now > quote["valid_until"]:
         return "quote_expired"
     plan = seed.PLANS_BY_ID.get(body["plan_id"])
-    if quote["plan_id"] != body["plan_id"] or plan is None \
-            or sub["card"]["type"] not in plan.card_types:
+    if quote["plan_id"] != body["plan_id"] or plan is None or not _eligible(sub, plan, now):
         return "plan_not_eligible"
     if body["amount_cents"] != quote["price_cents"]:
         return "price_mismatch"
@@ -100,9 +144,9 @@ def _apply(sub: dict, plan: seed.Plan, amount_cents: int, now: float) -> None:
         balance["data_mb_left"] = None if plan.data_mb is None else balance["data_mb_left"]
     else:
         balance["data_mb_left"] += plan.data_mb
-    if plan.validity_days:
-        start = max(now, balance["expires_at"] or now)
-        balance["expires_at"] = start + plan.validity_days * DAY_S
+    balance["expires_at"] = new_expiry(balance["expires_at"], plan, now)
+    if sub["status"] == "expired":
+        sub["status"] = "active"  # revived: status_at() reads the new expiry from here on
     sub["limits"]["monthly_used_cents"] += amount_cents
     sub["topups"] += 1
 
@@ -123,6 +167,7 @@ def credit(store: Store, kiosk_id: str, key: str, body: dict, now: float, auto_p
     """POST /v1/topups: credit the plan, or a definite 422 with the reason."""
     _validate_topup(body)
     sub = _find(store, body["msisdn"])
+    _roll_month(sub, now)
     reason = forced_reason or _rejection(store, sub, body, now, auto_pay_s)
     record = {"topup_id": store.next_id("tu"), "kiosk_id": kiosk_id, "key": key,
               "msisdn": sub["msisdn"], "plan_id": body["plan_id"],

@@ -109,6 +109,9 @@ def _subscribers(api):
     api.call("GET", t, f"/v1/subscribers/{HK}", expect=200)
     api.call("GET", t, "/v1/subscribers/85251234567", expect=200)
     api.call("GET", t, "/v1/subscribers/85261234567", expect=200)
+    expired = api.call("GET", t, "/v1/subscribers/85293456789", expect=200)
+    assert expired["status"] == "expired" and expired["offers"]  # within its grace period
+    assert all("new_expires_at" in offer for offer in expired["offers"])
     api.call("GET", t, "/v1/subscribers/abc123", expect=400)
     api.call("GET", t, "/v1/subscribers/85290000000", expect=404)
     return api.call("GET", t, "/v1/subscribers/8613812345678", expect=200)["offers"]

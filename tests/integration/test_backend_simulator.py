@@ -1,13 +1,49 @@
-"""The backend simulator over real HTTP, through the real client: demo data and business rules."""
+"""The backend simulator over real HTTP, through the real client: demo data and business rules.
 
-from datetime import timedelta
+Simulator and client share a ``FakeClock`` set to one instant, so the seeded dates (counted from
+the simulator's clock) and every check here are the same whatever day the suite runs.
+"""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from kiosk.clock import FakeClock
+from kiosk.services.backend_client import BackendClient
 from kiosk.services.backend_errors import Conflict, NotFound, Refused, Rejected
-from simulators.backend import emv_qr
+from simulators.backend import BackendSimulator, emv_qr
+from tests.integration.conftest import KIOSK_ID, SECRET
 
 HK = "85291234567"
+HK_TIME = ZoneInfo("Asia/Hong_Kong")
+NOW = datetime(2026, 12, 3, 10, 15, tzinfo=HK_TIME)
+
+
+@pytest.fixture
+def clock():
+    return FakeClock(start=NOW.timestamp())
+
+
+@pytest.fixture
+def backend_simulator(tmp_path, clock):
+    sim = BackendSimulator(host="127.0.0.1", port=0, secrets={KIOSK_ID: SECRET},
+                           state_path=tmp_path / "backend-simulator.json", clock=clock)
+    sim.start()
+    try:
+        yield sim
+    finally:
+        sim.stop()
+
+
+@pytest.fixture
+def backend_client(backend_simulator, clock):
+    client = BackendClient(backend_simulator.url, KIOSK_ID, SECRET, connect_timeout_s=2.0,
+                           read_timeout_s=2.0, retry_deadline_s=5.0, clock=clock)
+    try:
+        yield client
+    finally:
+        client.close()
 
 
 def first_offer(client, msisdn=HK, plan_id="HK-30D-10GB"):
@@ -34,6 +70,9 @@ def test_demo_subscribers(backend_client):
     assert (suspended.status, suspended.offers) == ("suspended", ())
     unregistered = backend_client.get_subscriber("85298765432")
     assert (unregistered.real_name_registered, unregistered.offers) == (False, ())
+    expired = backend_client.get_subscriber("85293456789")
+    assert expired.status == "expired" and expired.offers  # yesterday: within its grace period
+    assert expired.balance.expires_at == datetime(2026, 12, 2, 23, 59, 59, tzinfo=HK_TIME)
     with pytest.raises(NotFound) as caught:
         backend_client.get_subscriber("85290000000")
     assert caught.value.code == "subscriber_not_found"
@@ -63,8 +102,10 @@ def test_wallet_topup_credits_the_plan_and_ends_the_promotion(backend_client,
     topup = backend_client.create_topup("ck-1", HK, offer.quote_id, offer.plan_id,
                                         offer.price_cents, "wechatpay", no, "K01-20261123-000001")
     assert topup.status == "credited"
+    assert sub.balance.expires_at == datetime(2026, 12, 12, 23, 59, 59, tzinfo=HK_TIME)
     assert topup.balance.data_mb_left == sub.balance.data_mb_left + 10240
     assert topup.balance.expires_at == sub.balance.expires_at + timedelta(days=30)
+    assert topup.balance.expires_at == offer.new_expires_at  # as the offer said before paying
     again = backend_client.get_subscriber(HK)
     assert again.limits.monthly_used_cents == sub.limits.monthly_used_cents + 8820
     assert next(o for o in again.offers if o.plan_id == offer.plan_id).promotion is None
@@ -166,19 +207,24 @@ def test_heartbeat_is_stored_and_returns_queued_commands_once(backend_client, si
 
 
 def test_state_survives_a_restart_and_reset_reseeds(backend_simulator, backend_client,
-                                                    simulator_control, tmp_path):
-    from simulators.backend import BackendSimulator
+                                                    simulator_control, tmp_path, clock):
+    from kiosk.services.simulator_control import SimulatorControl
+
     paid_order(backend_client, simulator_control, "K01-PERSIST-1", 1800)
+    seeded = backend_client.get_subscriber(HK).balance.expires_at
     backend_simulator.stop()
-    again = BackendSimulator(port=0, state_path=tmp_path / "backend-simulator.json").start()
+    clock.advance(5 * 86_400)  # a restart days later keeps the dates it seeded
+    again = BackendSimulator(port=0, state_path=tmp_path / "backend-simulator.json",
+                             clock=clock).start()
+    client = BackendClient(again.url, "K01", "demo-kiosk-secret", clock=clock)
     try:
-        from kiosk.services.backend_client import BackendClient
-        from kiosk.services.simulator_control import SimulatorControl
-        client = BackendClient(again.url, "K01", "demo-kiosk-secret")
         assert client.get_payment("K01-PERSIST-1").status == "paid"
+        assert client.get_subscriber(HK).balance.expires_at == seeded
         SimulatorControl(again.url).reset()
         assert client.get_payment("K01-PERSIST-1") is None
+        assert client.get_subscriber(HK).balance.expires_at == seeded + timedelta(days=5)
     finally:
+        client.close()
         again.stop()
 
 

@@ -12,8 +12,9 @@ import dataclasses
 import logging
 import threading
 from collections.abc import Callable, Iterable
+from zoneinfo import ZoneInfo
 
-from kiosk import phone
+from kiosk import expiry, phone
 from kiosk.flow import MONEY_STATES, CustomerFlow, FlowAudit, JournalLink, TransitionNotAllowed
 from kiosk.redact import mask_phone
 from kiosk.services import lookup
@@ -57,6 +58,7 @@ class Controller:
         self.purchases = purchases
         self._post = post
         self._clock = clock
+        self._tz = ZoneInfo(settings.journal.timezone)  # the local day of "expires tomorrow"
         self._receipts = receipts
         self._timer = IdleTimer(clock)
         self._timeouts = StateTimeouts(settings, clock)
@@ -94,7 +96,7 @@ class Controller:
         if lang not in LANGUAGES:
             raise ValueError(f"language must be one of {LANGUAGES}, got {lang!r}")
         self.touch()
-        self._set(language=lang)
+        self._set(language=lang, **self._expiry_texts(lang, self.view.subscriber, self.view.offer))
 
     def set_country(self, code: str) -> None:
         self._type(lambda typed: typed.with_country(code))
@@ -127,7 +129,8 @@ class Controller:
         if offer is None:
             log.warning("choose_offer: no offer %s in the session", quote_id)
             return
-        self._set(offer=offer, amount_cents=offer.price_cents, methods=self._availability.methods())
+        self._set(offer=offer, amount_cents=offer.price_cents, methods=self._availability.methods(),
+                  **self._expiry_texts(self.view.language, self.view.subscriber, offer))
         self._send("offer_chosen")
 
     def pay(self, method: str) -> None:
@@ -239,7 +242,8 @@ class Controller:
             return
         if result.ok:
             offers = tuple(result.subscriber.offers)
-            self._set(subscriber=result.subscriber, offers=offers)
+            self._set(subscriber=result.subscriber, offers=offers,
+                      **self._expiry_texts(self.view.language, result.subscriber, None))
             self._send("subscriber_found")
         else:
             self._set(subscriber=result.subscriber, failure=result.reason)
@@ -260,6 +264,10 @@ class Controller:
         self._set(txn_id=txn_id)
 
     # -- internals --------------------------------------------------------------------------
+    def _expiry_texts(self, language: str, subscriber, offer) -> dict:
+        """The view's expiry texts in *language*, counted on the injected clock."""
+        return expiry.view_texts(subscriber, offer, self._clock.now(), self._tz, language)
+
     def _send(self, event: str, **kwargs) -> bool:
         try:
             self.flow.send(event, **kwargs)

@@ -48,6 +48,8 @@ DYNAMIC_FAMILIES = {
     "wait.{}.title": ("looking_up", "crediting", "refunding"),
     "wait.{}.body": ("looking_up", "crediting", "refunding"),
     "month.{}": tuple(str(m) for m in range(1, 13)),
+    "card.expiry.{}": ("today", "tomorrow", "expired", "expired_today", "yesterday",
+                       "in_days.one", "in_days.other", "days_ago.one", "days_ago.other"),
 }
 
 
@@ -150,6 +152,17 @@ def translator(language: str = DEFAULT_LANGUAGE) -> Translator:
 def translate(msgid: str, language: str, **values) -> str:
     """``msgid`` in *language* with ``{name}`` placeholders filled: ``translate("card.expires", "en", date=…)``."""
     return translator(language)(msgid, **values)
+
+
+def plural_category(count: int, language: str) -> str:
+    """The CLDR plural category of a whole *count*: English has ``one`` (1) and ``other``;
+    Chinese has only ``other``. A message with plurals has one id per category (``….one``)."""
+    return "one" if language == "en" and count == 1 else "other"
+
+
+def translate_plural(msgid: str, count: int, language: str, **values) -> str:
+    """The form of ``msgid`` for *count* (``msgid.one`` / ``msgid.other``), ``{n}`` filled."""
+    return translate(f"{msgid}.{plural_category(count, language)}", language, n=count, **values)
 
 
 def _fallback_messages() -> dict[str, str]:

@@ -38,7 +38,12 @@ class SessionView:
             with ``_("phone.error." + code)``; None when fine.
         msisdn: E.164 digits of the number looked up; ``number_display`` is ``+852 9123 4567``.
         subscriber: the backend's ``Subscriber`` (card, balance, owner hint) once found.
+        card_expiry: the card screen's expiry lines in ``language`` (``kiosk.expiry.CardExpiry``:
+            ``date_line``, ``state`` such as "expires in 9 days", ``revival`` for an expired
+            card, ``expired``); None without a subscriber or an expiry.
         offers: the subscriber's offers; ``offer`` is the chosen one.
+        plan_expiry: what the chosen offer does to the expiry, in ``language`` ("New expiry: …",
+            or that an add-on keeps the current one); "" when the backend does not say.
         methods: the payment methods to show now, in order (unavailable ones left out).
         method: the method chosen; ``amount_cents`` the price being paid.
         txn_id: the journal's transaction id, shown as the reference number.
@@ -67,8 +72,10 @@ class SessionView:
     msisdn: str | None = None
     number_display: str = ""
     subscriber: Any = None
+    card_expiry: Any = None
     offers: tuple = ()
     offer: Any = None
+    plan_expiry: str = ""
     methods: tuple[str, ...] = ()
     method: str | None = None
     amount_cents: int | None = None

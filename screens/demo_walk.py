@@ -16,6 +16,7 @@ from screens.text import _
 log = logging.getLogger(__name__)
 
 HK_NUMBER, REFUSED_NUMBER, UNKNOWN_NUMBER = "91234567", "92345678", "91234568"
+EXPIRED_NUMBER = "93456789"  # expired yesterday, within its grace period (README)
 MONEY_TIMEOUT_S = 30.0
 
 
@@ -31,7 +32,7 @@ class Walk:
 
     def all(self) -> list[Path]:
         scenes = (self.qr_purchase, self.card_purchase, self.declined, self.qr_cancelled,
-                  self.lookup_failed, self.refunded, self.paper_out, self.needs_attention,
+                  self.lookup_failed, self.expired_card, self.refunded, self.paper_out, self.needs_attention,
                   self.still_there, self.out_of_service)
         try:
             for scene in scenes:
@@ -179,6 +180,16 @@ class Walk:
         self.tap_text("number.continue")
         self.driver.wait_state("lookup_failed", MONEY_TIMEOUT_S)
         self.shoot("not_found")
+
+    def expired_card(self) -> None:
+        """An expired card: shown as expired, and what the chosen plan makes its expiry."""
+        self.begin()
+        self.tap_digits(EXPIRED_NUMBER)
+        self.tap_text("number.continue")
+        self.driver.wait_state("card_shown", MONEY_TIMEOUT_S)
+        self.shoot("expired")
+        self.choose_offer()
+        self.shoot("expired")
 
     def refunded(self) -> None:
         self.to_confirming(REFUSED_NUMBER)

@@ -11,6 +11,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from kiosk import i18n
+from kiosk.expiry import long_date
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +44,7 @@ def date_text(when: datetime | None, language: str) -> str:
     """A date in Hong Kong time, written the customer's way (``2026年12月1日``, ``1 December 2026``)."""
     if when is None:
         return "—"
-    day = when.astimezone(HK_TIME).date()
-    # From the catalogues rather than Babel's CLDR data: three fixed formats do not justify
-    # loading it at every start (start-up memory is budgeted).
-    return _("date.long", language, year=day.year, day=day.day,
-             month=_(f"month.{day.month}", language))
+    return long_date(when.astimezone(HK_TIME).date(), language)
 
 
 def offer_detail(offer, language: str) -> str:

@@ -51,6 +51,7 @@ class Offer:
     list_price_cents: int
     promotion: Promotion | None
     valid_until: datetime
+    new_expires_at: datetime | None = None  # the card's expiry if credited now; None: not told
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,8 @@ def parse_offer(d: dict) -> Offer:
         else _cents(d, "price_cents"),
         promotion=Promotion(_get(promo, "id", str), _names(promo, "label")) if promo else None,
         valid_until=_time(d, "valid_until"),
+        new_expires_at=_time(d, "new_expires_at", optional=True) if "new_expires_at" in d
+        else None,
     )
 
 

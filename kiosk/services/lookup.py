@@ -56,8 +56,8 @@ def refusal_reason(subscriber: Any) -> str | None:
     """Why a subscriber the backend found cannot top up now (None: they can)."""
     if subscriber.status == "suspended":
         return SUSPENDED
-    if subscriber.status == "expired":
-        return EXPIRED
+    if subscriber.status == "expired" and not subscriber.offers:
+        return EXPIRED  # past its grace period; within it, the offers revive the card
     if not subscriber.real_name_registered:
         return NOT_REGISTERED
     if not subscriber.offers:

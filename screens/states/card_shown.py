@@ -1,4 +1,4 @@
-"""The customer's card: type, data left, expiry, masked owner, and the offers to choose from."""
+"""The customer's card: type, data left, expiry and how far off, masked owner, and the offers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kiosk.redact import mask_phone
 from screens.kv import load_beside
 from screens.states.base import KioskScreen
-from screens.text import _, data_amount, date_text, localized, money, offer_detail
+from screens.text import _, data_amount, localized, money, offer_detail
 
 
 class OfferTile(ButtonBehavior, BoxLayout):
@@ -45,7 +45,10 @@ class CardShownScreen(KioskScreen):
     card_type = StringProperty("")
     owner_hint = StringProperty("")
     data_left = StringProperty("")
-    expires = StringProperty("")
+    expiry_date = StringProperty("")
+    expiry_state = StringProperty("")
+    revival = StringProperty("")
+    expired = BooleanProperty(False)
 
     def __init__(self, **kwargs):
         self._spare_tiles: list[OfferTile] = []
@@ -59,7 +62,11 @@ class CardShownScreen(KioskScreen):
         self.card_type = _("card_type." + subscriber.card.type, lang)
         self.owner_hint = subscriber.owner_hint or ""
         self.data_left = data_amount(subscriber.balance.data_mb_left, lang)
-        self.expires = date_text(subscriber.balance.expires_at, lang)
+        expiry = view.card_expiry  # texts made by kiosk.expiry, in the view's language
+        self.expiry_date = expiry.date_line if expiry else ""
+        self.expiry_state = expiry.state if expiry else ""
+        self.revival = expiry.revival if expiry else ""
+        self.expired = bool(expiry and expiry.expired)
         self._show_offers(view.offers, lang)
 
     def _show_offers(self, offers, language: str) -> None:

@@ -32,13 +32,18 @@ def texts_on_screen(driver) -> list[str]:
     return [w.text for w in screen.walk(restrict=True) if isinstance(w, Label) and w.text]
 
 
-def enter_number_and_choose_offer(kiosk, digits: str = "91234567", quote_id: str | None = "q-1",
-                                  timeout_s: float = 10.0) -> None:
-    """Attract → card shown → confirming, by taps: len(digits) + 2 taps (None: the first offer)."""
+def enter_number(kiosk, digits: str = "91234567", timeout_s: float = 10.0) -> None:
+    """Attract → card shown, by taps: len(digits) + 1 taps."""
     tap_digits(kiosk, digits)
     tap_text(kiosk, "number.continue")
     kiosk.driver.wait_state("card_shown", timeout_s)
     kiosk.driver.frames(1)
+
+
+def enter_number_and_choose_offer(kiosk, digits: str = "91234567", quote_id: str | None = "q-1",
+                                  timeout_s: float = 10.0) -> None:
+    """Attract → card shown → confirming, by taps: len(digits) + 2 taps (None: the first offer)."""
+    enter_number(kiosk, digits, timeout_s)
     quote_id = quote_id or kiosk.controller.view.offers[0].quote_id
     tile = kiosk.driver.find(lambda w: getattr(w, "quote_id", None) == quote_id
                              and w.__class__.__name__ == "OfferTile")

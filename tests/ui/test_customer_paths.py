@@ -10,6 +10,7 @@ from kiosk.services import purchase_events as ev
 from kiosk.services.backend_models import Balance
 from tests.ui.steps import (
     FPS_PAYLOAD,
+    enter_number,
     enter_number_and_choose_offer,
     pay_button,
     show_qr,
@@ -52,6 +53,43 @@ def test_qr_purchase_from_attract_to_done_in_eleven_taps(kiosk, tmp_path):
     assert kiosk.tr("done.title") in shown
     assert "11 GB" in shown
     assert kiosk.tr("done.reference", reference=kiosk.purchases.txn_id) in shown
+
+
+def _choose(kiosk, quote_id: str) -> None:
+    kiosk.driver.tap(kiosk.driver.find(lambda w: getattr(w, "quote_id", None) == quote_id
+                                       and w.__class__.__name__ == "OfferTile"))
+    kiosk.driver.wait_state("confirming")
+    kiosk.driver.frames(2)
+
+
+def test_the_card_says_how_far_off_its_expiry_is_and_confirm_gives_the_new_one(kiosk):
+    """GIVEN a card valid until 1 December 2026, 23:59:59 in Hong Kong, and the clock on
+    18 November WHEN the customer looks it up in English and picks a 30-day plan THEN the card
+    screen says it expires in 13 days, and the confirm screen gives the expiry the plan brings."""
+    kiosk.controller.set_language("en")
+    enter_number(kiosk)
+    kiosk.driver.frames(2)
+    shown = texts_on_screen(kiosk.driver)
+    assert "Valid until 1 December 2026" in shown
+    assert "Expires in 13 days" in shown
+    assert kiosk.driver.app.router.screen("card_shown").expired is False
+    _choose(kiosk, "q-1")
+    assert "New expiry: 31 December 2026" in texts_on_screen(kiosk.driver)
+
+
+def test_an_expired_card_is_shown_expired_with_what_a_top_up_does(kiosk):
+    """GIVEN a card that expired yesterday (17 November) within its grace period WHEN looked up
+    in Traditional Chinese THEN the card screen says so and that a top-up revives it from today,
+    and the confirm screen's new expiry counts the plan's 30 days from today."""
+    enter_number(kiosk, "93456789")
+    kiosk.driver.frames(2)
+    shown = texts_on_screen(kiosk.driver)
+    assert "已於 2026年11月17日 過期" in shown
+    assert "昨日已過期" in shown
+    assert "增值即可恢復使用，新計劃由今日起計。" in shown
+    assert kiosk.driver.app.router.screen("card_shown").expired is True
+    _choose(kiosk, "q-1")
+    assert "新有效期至 2026年12月18日" in texts_on_screen(kiosk.driver)
 
 
 def test_a_new_qr_of_the_same_size_reuses_the_texture(kiosk):
@@ -151,6 +189,7 @@ def test_language_switch_mid_flow_keeps_the_place(kiosk):
     shown = texts_on_screen(kiosk.driver)
     assert "Check the details and choose how to pay" in shown
     assert "+852 9123 4567" in shown
+    assert "New expiry: 31 December 2026" in shown  # the view's texts follow the language
     assert kiosk.driver.app.font_name == "kiosk-en"
 
 

@@ -32,6 +32,9 @@ def broken(path, value):
     (("card", "type"), None),
     (("real_name_registered",), "yes"),
     (("offers",), None),
+    (("offers", 0, "new_expires_at"), "2026-12-31T23:59:59"),  # no zone
+    (("offers", 0, "new_expires_at"), "in 30 days"),
+    (("offers", 0, "new_expires_at"), 1798732799),  # epoch seconds are not RFC 3339
 ])
 def test_a_wrong_subscriber_shape_is_malformed(path, value):
     with pytest.raises(m.MalformedAnswer):
@@ -56,3 +59,15 @@ def test_a_credited_topup_needs_its_balance_and_time():
         m.parse_topup({**CREDITED, "balance": None})
     with pytest.raises(m.MalformedAnswer):
         m.parse_topup({**CREDITED, "status": "maybe"})
+
+
+def test_an_offer_tells_the_new_expiry_in_utc_when_the_backend_gives_it():
+    doc = broken(("offers", 0, "new_expires_at"), "2026-12-31T23:59:59+08:00")
+    assert m.parse_subscriber(doc).offers[0].new_expires_at.isoformat() == "2026-12-31T15:59:59+00:00"
+
+
+def test_an_offer_without_a_new_expiry_has_none():
+    assert "new_expires_at" not in SUBSCRIBER["offers"][0]  # a backend that does not say
+    assert m.parse_subscriber(SUBSCRIBER).offers[0].new_expires_at is None
+    null = broken(("offers", 0, "new_expires_at"), None)
+    assert m.parse_subscriber(null).offers[0].new_expires_at is None

@@ -38,6 +38,7 @@ class Offer:
     list_price_cents: int
     promotion: object = None
     valid_until: object = None
+    new_expires_at: object = None
 
 
 @dataclass(frozen=True)
@@ -283,6 +284,45 @@ def test_bad_numbers_are_explained_before_any_backend_call(rig, country, digits,
 def test_a_digit_on_attract_starts_with_that_digit(rig):
     rig.controller.press_digit("9")
     assert rig.controller.state == "entering_number" and rig.controller.view.digits == "9"
+
+
+# -- the expiry texts ------------------------------------------------------------------------------
+def test_the_view_says_how_far_off_the_expiry_is_on_the_injected_clock(rig):
+    """The card expires 1 Dec 2026 23:59:59 HKT; the fake clock reads 18 Nov, 19:06 HKT."""
+    c = rig.controller
+    c.set_language("en")
+    to_confirming(rig)
+    expiry = c.view.card_expiry
+    assert (expiry.date_line, expiry.state, expiry.revival) == (
+        "Valid until 1 December 2026", "Expires in 13 days", "")
+    assert c.view.plan_expiry == ""  # these offers carry no new_expires_at: nothing is said
+    rig.clock.advance(13 * 86_400)
+    c.set_language("zh-Hant")  # texts are made again in the new language, on the clock's day
+    assert c.view.card_expiry.state == "今日到期"
+
+
+def test_confirming_says_the_new_expiry_or_that_an_add_on_keeps_it(rig):
+    current = Subscriber("x").balance.expires_at
+    offers = (dataclasses.replace(OFFERS[0], new_expires_at=current + timedelta(days=30)),
+              dataclasses.replace(OFFERS[1], quote_id="q-add", validity_days=0,
+                                  new_expires_at=current))
+    rig.backend.answers["85291234567"] = subscriber(offers=offers)
+    rig.controller.set_language("en")
+    to_confirming(rig)
+    assert rig.controller.view.plan_expiry == "New expiry: 31 December 2026"
+    rig.controller.back()
+    rig.controller.choose_offer("q-add")
+    assert rig.controller.view.plan_expiry == "Keeps your current expiry: 1 December 2026"
+
+
+def test_an_expired_card_with_offers_is_shown_and_can_be_topped_up(rig):
+    expired = Balance(0, datetime(2026, 11, 17, 15, 59, 59, tzinfo=UTC))
+    rig.backend.answers["85291234567"] = subscriber(status="expired", balance=expired)
+    rig.controller.set_language("en")
+    to_confirming(rig)
+    assert rig.controller.state == "confirming"
+    expiry = rig.controller.view.card_expiry
+    assert (expiry.state, expiry.expired) == ("Expired yesterday", True) and expiry.revival
 
 
 # -- look-up failures ----------------------------------------------------------------------------

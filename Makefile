@@ -16,7 +16,7 @@ setup: $(STAMP) $(SYSTAMP) fonts
 
 # The flat CJK faces (kiosk/fonts.py): about a minute the first time, then nothing to do.
 fonts: $(STAMP) $(SYSTAMP)
-	@$(BIN)/python -m kiosk fonts --shared --quiet
+	@$(BIN)/python -m app fonts --shared --quiet
 
 $(SYSTAMP): scripts/setup-system.sh
 	@bash scripts/setup-system.sh

@@ -17,9 +17,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from bench.results import Figure, median, table
-from kiosk.clock import FakeClock
-from kiosk.journal import Journal
-from kiosk.journal_models import make_keys
+from contract.clock import FakeClock
+from kiosk.journal.models import make_keys
+from kiosk.journal.store import Journal
 
 FIRST_DAY = date(2026, 1, 1)
 ENDINGS = ("credited",) * 90 + ("refunded",) * 3 + ("cancelled",) * 5 + ("needs_attention",) * 2

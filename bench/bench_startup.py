@@ -33,12 +33,12 @@ def figures(runs: int = 5) -> list[Figure]:
         profile = demo_profile(Path(tmp))
         display = load(profile).display
         window = f"{display.width_px}x{display.height_px}"
-        launch([python(), "-m", "kiosk", "run", "--config", str(profile)])  # warm caches, fonts
+        launch([python(), "-m", "app", "run", "--config", str(profile)])  # warm caches, fonts
         for _ in range(runs):
             bare.append(launch([python(), str(ROOT / "bench" / "bare_kivy.py")]))
             same.append(launch([python(), str(ROOT / "bench" / "bare_kivy.py")],
                                BENCH_WINDOW=window))
-            kiosk.append(launch([python(), "-m", "kiosk", "run", "--config", str(profile)]))
+            kiosk.append(launch([python(), "-m", "app", "run", "--config", str(profile)]))
     first = {k: median(x.first_frame_s for x in v) for k, v in
              (("bare", bare), ("same", same), ("kiosk", kiosk))}
     rss = {k: median(x.peak_rss_mb for x in v) for k, v in

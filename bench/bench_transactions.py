@@ -16,11 +16,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from app.robot.customers import DEMO_NUMBERS, Customer
+from app.robot.run import Robot, RobotOptions
 from bench.results import Figure, median
-from kiosk.journal import Journal
-from kiosk.robot import Robot, RobotOptions
-from kiosk.robot_customers import DEMO_NUMBERS, Customer
-from kiosk.services.backend_client import BackendClient
+from kiosk.backend.client import BackendClient
+from kiosk.journal.store import Journal
 from kiosk.settings import WALLET_METHODS, load
 from simulators.backend import BackendSimulator
 

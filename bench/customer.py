@@ -10,8 +10,8 @@ import threading
 import time
 from collections import defaultdict
 
-from kiosk.services.simulator_control import SimulatorControl
 from screens.text import _
+from simulators.backend.control import SimulatorControl
 
 NUMBERS = ("91234567", "61234567")  # demo subscribers with offers whose credits go through
 UNKNOWN = "91234568"
@@ -141,7 +141,7 @@ class Customer:
 
     def look_up(self, digits: str, expect: str = "card_shown") -> None:
         """Type the number and continue; time the look-up to the next screen's frame."""
-        from kiosk.services.backend_client import BackendClient
+        from kiosk.backend.client import BackendClient
 
         self.digits(digits)
         lookups = len(getattr(BackendClient, "lookup_s", []))
@@ -249,7 +249,7 @@ def _find_qr_view(screen, cls):
 def time_lookups() -> None:
     """Record each subscriber look-up's request time on the client (before the core is built:
     the controller keeps the bound method)."""
-    from kiosk.services.backend_client import BackendClient
+    from kiosk.backend.client import BackendClient
 
     if getattr(BackendClient, "lookup_s", None) is not None:
         return

@@ -1,6 +1,6 @@
 """Soak of the money engine: N robot sales in one process; memory, descriptors, threads.
 
-The robot (``kiosk.robot``: real purchase service, journal, backend client, reconciler) sells
+The robot (``app.robot.run``: real purchase service, journal, backend client, reconciler) sells
 to wallet customers who pay at once (``bench.bench_transactions.PayAtOnce``) against a backend
 simulator in its own process, on a compressed clock. This process samples itself (RSS, open
 fds, threads) as customers arrive: after the warm-up and every tenth of the run. Journal bytes
@@ -42,10 +42,10 @@ class Sampled:
 
 
 def measure(transactions: int, warmup: int) -> dict:
+    from app.robot.run import Robot, RobotOptions
     from bench.bench_transactions import PayAtOnce
     from bench.sim_process import SimulatorProcess
     from bench.ui_session import bench_settings
-    from kiosk.robot import Robot, RobotOptions
 
     logging.basicConfig(level=logging.ERROR)
     step = max(1, (transactions - warmup) // 10)

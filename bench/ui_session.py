@@ -1,9 +1,9 @@
 """The real app off-screen in this process, for the UI benchmarks (taps, QR, the app soak).
 
-The core comes from the composition root as in ``kiosk run`` (``screens.session.KioskSession``);
+The core comes from the composition root as in ``kiosk run`` (``screens.running.KioskSession``);
 the backend is a simulator in its own process (``bench.sim_process``) unless told otherwise, so
 its growing ledger stays out of this process's memory. Frames are driven by
-``screens.driver.AppDriver``. Kivy's frame pacing (``maxfps``) is switched off here: the driver
+``screens.offscreen.AppDriver``. Kivy's frame pacing (``maxfps``) is switched off here: the driver
 dispatches a tap right after a frame, where the real loop would dispatch it right after the
 pacing sleep; without the sleep, tap-to-frame is the app's own work, as in the real loop.
 """
@@ -51,8 +51,8 @@ def running_app() -> Iterator[tuple[object, object]]:
         from screens.boot import configure_window
 
         configure_window(settings.display)  # before anything below opens Kivy's window
-        from screens.driver import AppDriver
-        from screens.session import KioskSession
+        from screens.offscreen import AppDriver
+        from screens.running import KioskSession
 
         with KioskSession(settings, font_cache=default_cache_dir()) as session:
             driver = AppDriver(session.app)

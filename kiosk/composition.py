@@ -16,9 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from kiosk.clock import Clock, SystemClock
-from kiosk.controller import Controller, start_thread
-from kiosk.device_handle import DeviceHandle
+from contract.clock import Clock, SystemClock
+from kiosk.flow.controller import Controller, start_thread
+from kiosk.hardware.handle import DeviceHandle
 from kiosk.receipts import ReceiptService
 
 log = logging.getLogger(__name__)
@@ -84,10 +84,10 @@ def build(settings, post: Callable[[Callable[[], None]], None], clock: Clock | N
 
 
 def _build(settings, post, clock, run_in_worker, with_operations, closers) -> Kiosk:
-    from kiosk.journal import Journal
-    from kiosk.services.backend_client import BackendClient
-    from kiosk.services.purchases import PurchaseService
-    from kiosk.services.recovery import Reconciler, recover
+    from kiosk.backend.client import BackendClient
+    from kiosk.journal.store import Journal
+    from kiosk.money.purchases import PurchaseService
+    from kiosk.money.recovery import Reconciler, recover
 
     simulator = start_backend_simulator(settings, clock)
     if simulator is not None:
@@ -149,8 +149,8 @@ def start_backend_simulator(settings, clock: Clock):
 def _device(settings, name: str) -> DeviceHandle:
     """A device from its factory; a device that cannot be opened is left out (the health
     monitor then hides what needs it) rather than keeping the kiosk from starting."""
-    from kiosk.printer_factory import build_printer
-    from kiosk.terminal_factory import build_card_terminal
+    from kiosk.hardware.card_terminal import build_card_terminal
+    from kiosk.hardware.printer import build_printer
 
     factory = build_card_terminal if name == "card_terminal" else build_printer
     try:

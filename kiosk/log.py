@@ -12,7 +12,7 @@ import logging.handlers
 import sys
 from pathlib import Path
 
-from kiosk.redact import Redactor
+from contract.redact import Redactor
 
 WIRE_LOGGER = "wire"
 _FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"

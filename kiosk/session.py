@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from kiosk.flow import IDLE_STATES, RESULT_STATES
-from kiosk.services import purchase_events as ev
+from kiosk.flow.machine import IDLE_STATES, RESULT_STATES
+from kiosk.money import events as ev
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +34,11 @@ class SessionView:
         language: BCP 47 code of the customer's language (``zh-Hant``, ``zh-Hans``, ``en``).
         country: ``"852"`` or ``"86"``, the keypad's country choice.
         digits: the national digits typed so far; ``number_formatted`` groups them (``9123 4567``).
-        number_error: an error code of ``kiosk.phone`` (``too_short``, ``landline``…), translate
+        number_error: an error code of ``kiosk.flow.phone`` (``too_short``, ``landline``…), translate
             with ``_("phone.error." + code)``; None when fine.
         msisdn: E.164 digits of the number looked up; ``number_display`` is ``+852 9123 4567``.
         subscriber: the backend's ``Subscriber`` (card, balance, owner hint) once found.
-        card_expiry: the card screen's expiry lines in ``language`` (``kiosk.expiry.CardExpiry``:
+        card_expiry: the card screen's expiry lines in ``language`` (``kiosk.flow.expiry.CardExpiry``:
             ``date_line``, ``state`` such as "expires in 9 days", ``revival`` for an expired
             card, ``expired``); None without a subscriber or an expiry.
         offers: the subscriber's offers; ``offer`` is the chosen one.

@@ -16,7 +16,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from kiosk.clock import SystemClock
+from contract.clock import SystemClock
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +66,8 @@ def run_demo(settings, out_dir: Path, languages) -> dict:
     configure_window(settings.display)  # before anything below opens Kivy's window
     from kiosk.fonts import default_cache_dir
     from screens.demo_walk import Walk
-    from screens.driver import AppDriver
-    from screens.session import KioskSession
+    from screens.offscreen import AppDriver
+    from screens.running import KioskSession
 
     clock = OffsetClock()
     shots: list[Path] = []
@@ -108,7 +108,7 @@ def _maintenance(driver, kiosk, out_dir: Path, skipped: list[str]) -> list[Path]
         from screens.maintenance import demo as maintenance_demo
     except ImportError:
         return []
-    from screens.driver import NotShown
+    from screens.offscreen import NotShown
 
     maintenance_demo.ensure_demo_operator(kiosk.operations.pins, kiosk.clock.now())
     try:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from kiosk.services.simulator_control import SimulatorControl
-from screens.driver import NotShown
+from screens.offscreen import NotShown
 from screens.text import _
+from simulators.backend.control import SimulatorControl
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from kiosk import i18n
-from kiosk.expiry import long_date
+from kiosk.flow.expiry import long_date
 
 log = logging.getLogger(__name__)
 

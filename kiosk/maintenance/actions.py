@@ -11,11 +11,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from kiosk.clock import Clock
-from kiosk.health import HealthMonitor
+from contract.clock import Clock
 from kiosk.maintenance import printouts
 from kiosk.maintenance.audit import AuditLog
-from kiosk.maintenance.session import MaintenanceSession
+from kiosk.maintenance.operator_session import MaintenanceSession
+from kiosk.ops.health import HealthMonitor
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.clock import Clock, utc_from
+from contract.clock import Clock, utc_from
 from kiosk.maintenance.db import Locked
 
 log = logging.getLogger(__name__)

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from devices.interfaces import DeviceState, PaperState
-from kiosk.disk import DiskGuard
 from kiosk.maintenance.pins import DEMO_PEPPER, PinStore, pepper_from_settings
+from kiosk.ops.disk import DiskGuard
 from kiosk.settings import SettingsError
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ def _operators(settings, pepper: bytes) -> Verdict:
 
 def check_journal(settings) -> list[Verdict]:
     """Directory writable; the file (when it exists) opened read-only and integrity-checked."""
-    from kiosk.journal import Journal, JournalError
+    from kiosk.journal.store import Journal, JournalError
 
     path = settings.resolve(settings.journal.path)
     parent = _existing_dir(path.parent)
@@ -144,7 +144,7 @@ def check_printer(kind: str, device, error: str = "") -> Verdict:
 
 def check_backend(client, slow_ms: int = 1000) -> Verdict:
     """A signed read (a payment that does not exist): 404 means reachable and signature accepted."""
-    from kiosk.services.backend_errors import Ambiguous, BackendError, Refused
+    from kiosk.backend.errors import Ambiguous, BackendError, Refused
 
     started = time.monotonic()
     try:

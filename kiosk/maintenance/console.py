@@ -12,13 +12,13 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kiosk.clock import Clock
-from kiosk.disk import DiskGuard
-from kiosk.health import HealthMonitor
+from contract.clock import Clock
 from kiosk.maintenance.actions import ActionResult, MaintenanceActions
 from kiosk.maintenance.login import MaintenanceLogin
+from kiosk.maintenance.operator_session import MaintenanceSession
 from kiosk.maintenance.printouts import settlement_lines
-from kiosk.maintenance.session import MaintenanceSession
+from kiosk.ops.disk import DiskGuard
+from kiosk.ops.health import HealthMonitor
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from kiosk.clock import Clock
+from contract.clock import Clock
 
 log = logging.getLogger(__name__)
 

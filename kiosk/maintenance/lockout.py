@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from kiosk.clock import Clock
+from contract.clock import Clock
 from kiosk.maintenance.db import Locked
 
 log = logging.getLogger(__name__)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from kiosk.clock import Clock
+from contract.clock import Clock
 from kiosk.maintenance.audit import AuditLog
 from kiosk.maintenance.lockout import Lockout
+from kiosk.maintenance.operator_session import MaintenanceSession
 from kiosk.maintenance.pins import PinStore
-from kiosk.maintenance.session import MaintenanceSession
 
 log = logging.getLogger(__name__)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
+from contract.clock import utc_from
 from devices.receipt_printer.document import ReceiptDocument, ReceiptLine
-from kiosk.clock import utc_from
-from kiosk.reports import hkd
+from kiosk.journal.reports import hkd
 
 log = logging.getLogger(__name__)
 

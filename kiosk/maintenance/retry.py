@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import logging
 
-from kiosk.clock import Clock, SystemClock
-from kiosk.services import crediting, refunding
-from kiosk.services.payment_context import MoneyContext, Unsettled
+from contract.clock import Clock, SystemClock
+from kiosk.money import crediting, refunding
+from kiosk.money.context import MoneyContext, Unsettled
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,6 @@ from dataclasses import dataclass
 
 from devices.interfaces import StatusChanged
 from kiosk import __version__
-from kiosk.disk import DiskGuard
-from kiosk.health import HealthMonitor, feed_controller
-from kiosk.heartbeat import Heartbeat
 from kiosk.maintenance.actions import Devices, MaintenanceActions
 from kiosk.maintenance.audit import AuditLog
 from kiosk.maintenance.console import MaintenanceConsole
@@ -24,6 +21,9 @@ from kiosk.maintenance.lockout import Lockout
 from kiosk.maintenance.login import MaintenanceLogin
 from kiosk.maintenance.pins import PinStore, pepper_from_settings
 from kiosk.maintenance.retry import OperatorRetries
+from kiosk.ops.disk import DiskGuard
+from kiosk.ops.health import HealthMonitor, feed_controller
+from kiosk.ops.heartbeat import Heartbeat
 from kiosk.settings import SettingsError
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ import logging
 
 from kivy.clock import Clock
 
-from kiosk.watchdog import Watchdog
+from kiosk.ops.watchdog import Watchdog
 
 log = logging.getLogger(__name__)
 

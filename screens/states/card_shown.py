@@ -6,7 +6,7 @@ from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.redact import mask_phone
+from contract.redact import mask_phone
 from screens.kv import load_beside
 from screens.states.base import KioskScreen
 from screens.text import _, data_amount, localized, money, offer_detail
@@ -62,7 +62,7 @@ class CardShownScreen(KioskScreen):
         self.card_type = _("card_type." + subscriber.card.type, lang)
         self.owner_hint = subscriber.owner_hint or ""
         self.data_left = data_amount(subscriber.balance.data_mb_left, lang)
-        expiry = view.card_expiry  # texts made by kiosk.expiry, in the view's language
+        expiry = view.card_expiry  # texts made by kiosk.flow.expiry, in the view's language
         self.expiry_date = expiry.date_line if expiry else ""
         self.expiry_state = expiry.state if expiry else ""
         self.revival = expiry.revival if expiry else ""

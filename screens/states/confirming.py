@@ -48,7 +48,7 @@ class ConfirmingScreen(KioskScreen):
             promoted = offer.promotion is not None and offer.list_price_cents > offer.price_cents
             self.plan = localized(offer.name, lang)
             self.detail = offer_detail(offer, lang)
-            self.expiry = view.plan_expiry  # made by kiosk.expiry; "" when the backend is silent
+            self.expiry = view.plan_expiry  # made by kiosk.flow.expiry; "" when the backend is silent
             self.list_price = money(offer.list_price_cents) if promoted else ""
             self.promotion = localized(offer.promotion.label, lang) if offer.promotion else ""
             self.price = money(offer.price_cents)

@@ -12,9 +12,9 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlsplit
 
-from kiosk.clock import Clock, SystemClock
-from kiosk.redact import mask_phone
-from kiosk.services import signing
+from contract import signing
+from contract.clock import Clock, SystemClock
+from contract.redact import mask_phone
 from simulators.backend import checks, routes
 from simulators.backend.faults import Faults
 from simulators.backend.idempotency import Idempotency, body_hash

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from kiosk.redact import mask_phone
+from contract.redact import mask_phone
 from simulators.backend import checks, payments, seed
 from simulators.backend.store import Answer, ApiError, Store, rfc3339
 

@@ -14,10 +14,10 @@ import time
 import pytest
 import requests
 
-from kiosk.services import signing
-from kiosk.services.backend_client import BackendClient
-from kiosk.services.simulator_control import SimulatorControl
+from contract import signing
+from kiosk.backend.client import BackendClient
 from simulators.backend import BackendSimulator
+from simulators.backend.control import SimulatorControl
 
 KIOSK_ID = "K01"
 SECRET = "demo-kiosk-secret"

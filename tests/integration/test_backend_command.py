@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kiosk.services.backend_client import BackendClient
+from kiosk.backend.client import BackendClient
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,7 +23,7 @@ def read_line(proc: subprocess.Popen, timeout_s: float) -> str:
 def test_command_prints_its_url_serves_and_stops_on_sigterm(tmp_path):
     state = tmp_path / "state.json"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kiosk", "backend-simulator", "--port", "0", "--state", str(state),
+        [sys.executable, "-m", "app", "backend-simulator", "--port", "0", "--state", str(state),
          "--auto-pay-after-s", "3"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"})

@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk.clock import FakeClock
-from kiosk.services.backend_client import BackendClient
-from kiosk.services.backend_errors import Rejected
-from kiosk.services.lookup import refusal_reason
-from kiosk.services.simulator_control import SimulatorControl
+from contract.clock import FakeClock
+from kiosk.backend.client import BackendClient
+from kiosk.backend.errors import Rejected
+from kiosk.backend.lookup import refusal_reason
 from simulators.backend import BackendSimulator, seed
+from simulators.backend.control import SimulatorControl
 from tests.integration.conftest import KIOSK_ID, SECRET
 
 HK_TIME = ZoneInfo("Asia/Hong_Kong")

@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from kiosk.services.backend_client import BackendClient
-from kiosk.services.backend_errors import Ambiguous, RetryLater
+from kiosk.backend.client import BackendClient
+from kiosk.backend.errors import Ambiguous, RetryLater
 
 TEN_MB = 10 * 1024 * 1024
 

@@ -5,8 +5,8 @@ import threading
 import pytest
 import requests
 
-from kiosk.services.backend_client import BackendClient
-from kiosk.services.backend_errors import Ambiguous, Rejected
+from kiosk.backend.client import BackendClient
+from kiosk.backend.errors import Ambiguous, Rejected
 from simulators.backend import BackendSimulator
 from simulators.backend.idempotency import body_hash
 from tests.integration.conftest import KIOSK_ID, SECRET, NoWaitClock
@@ -163,7 +163,7 @@ def test_reject_fault_on_topups(simulator_control, backend_client):
 
 
 def test_unknown_fault_routes_and_modes_are_refused(simulator_control):
-    from kiosk.services.simulator_control import SimulatorControlError
+    from simulators.backend.control import SimulatorControlError
     with pytest.raises(SimulatorControlError, match="route"):
         simulator_control.fault("POST /v1/nothing", "http_500")
     with pytest.raises(SimulatorControlError, match="mode"):

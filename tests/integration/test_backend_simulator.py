@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk.clock import FakeClock
-from kiosk.services.backend_client import BackendClient
-from kiosk.services.backend_errors import Conflict, NotFound, Refused, Rejected
+from contract.clock import FakeClock
+from kiosk.backend.client import BackendClient
+from kiosk.backend.errors import Conflict, NotFound, Refused, Rejected
 from simulators.backend import BackendSimulator, emv_qr
 from tests.integration.conftest import KIOSK_ID, SECRET
 
@@ -208,7 +208,7 @@ def test_heartbeat_is_stored_and_returns_queued_commands_once(backend_client, si
 
 def test_state_survives_a_restart_and_reset_reseeds(backend_simulator, backend_client,
                                                     simulator_control, tmp_path, clock):
-    from kiosk.services.simulator_control import SimulatorControl
+    from simulators.backend.control import SimulatorControl
 
     paid_order(backend_client, simulator_control, "K01-PERSIST-1", 1800)
     seeded = backend_client.get_subscriber(HK).balance.expires_at

@@ -3,11 +3,11 @@ order expiry, quote expiry and auto-pay."""
 
 import pytest
 
-from kiosk.clock import FakeClock
-from kiosk.services.backend_client import BackendClient
-from kiosk.services.backend_errors import Refused, Rejected
-from kiosk.services.simulator_control import SimulatorControl, SimulatorControlError
+from contract.clock import FakeClock
+from kiosk.backend.client import BackendClient
+from kiosk.backend.errors import Refused, Rejected
 from simulators.backend import BackendSimulator
+from simulators.backend.control import SimulatorControl, SimulatorControlError
 from tests.integration.conftest import KIOSK_ID, SECRET
 
 

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.journal import Journal
-from kiosk.services.crash_points import ENV_AT, ENV_TRACE
-from kiosk.services.simulator_control import SimulatorControl
+from kiosk.journal.store import Journal
+from kiosk.money.crash_points import ENV_AT, ENV_TRACE
 from simulators.backend import BackendSimulator
+from simulators.backend.control import SimulatorControl
 from tests.child_env import child_env
 from tests.integration.test_crash_ledger import attention_refs, check, terminal_outcomes
 
@@ -80,7 +80,7 @@ def world(tmp_path_factory):
 
 
 def robot_cmd(world: World, transactions: int, seed: int, faults: float = 0.0) -> list[str]:
-    return [sys.executable, "-m", "kiosk", "robot", "--config", str(world.config),
+    return [sys.executable, "-m", "app", "robot", "--config", str(world.config),
             "--backend-url", world.url, "--transactions", str(transactions), "--seed", str(seed),
             "--faults", str(faults), "--settle-timeout-s", "10"]
 

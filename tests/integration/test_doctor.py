@@ -5,11 +5,11 @@ from dataclasses import dataclass
 
 import pytest
 
+from app import cli
+from app.commands import doctor
 from devices.receipt_printer.driver import SerialReceiptPrinter
 from devices.receipt_printer.simulator import PrinterSimulator
-from kiosk import cli
 from kiosk import settings as settings_mod
-from kiosk.commands import doctor
 from kiosk.fonts import font_path
 from kiosk.maintenance.checks import FAIL, OK, WARN
 
@@ -93,7 +93,7 @@ def test_paper_out_and_a_missing_printer_fail(tmp_path, pepper):
 
 
 def _unreachable():
-    from kiosk.services.backend_client import BackendClient
+    from kiosk.backend.client import BackendClient
     return BackendClient("http://127.0.0.1:9", "K01", "demo-kiosk-secret", connect_timeout_s=0.2,
                          read_timeout_s=0.2, retry_deadline_s=0.3)
 
@@ -113,8 +113,8 @@ def test_doctor_command_starts_the_backend_simulator_and_exits_0_without_fails(
 
 
 def test_signature_refused_is_a_fail(tmp_path, pepper):
+    from kiosk.backend.client import BackendClient
     from kiosk.maintenance.checks import check_backend
-    from kiosk.services.backend_client import BackendClient
     from simulators.backend import BackendSimulator
 
     sim = BackendSimulator(port=0, secrets={"K01": "the-right-secret"}).start()
@@ -149,8 +149,8 @@ def test_a_missing_card_terminal_fails_and_the_exit_status_says_so(tmp_path, pep
 
 
 def test_journal_verdicts_ok_attention_and_corrupt(tmp_path):
-    from kiosk.clock import FakeClock
-    from kiosk.journal import Journal
+    from contract.clock import FakeClock
+    from kiosk.journal.store import Journal
     from kiosk.maintenance.checks import check_journal
 
     settings = settings_mod.load(profile(tmp_path))

@@ -59,9 +59,9 @@ def test_port_taken_is_a_clear_error_and_nothing_is_left_open(tmp_path):
 
 
 def test_a_sale_paid_while_the_kiosk_was_down_is_credited_before_the_first_customer(tmp_path):
-    from kiosk.journal import Journal
-    from kiosk.services.backend_client import BackendClient
-    from kiosk.services.simulator_control import SimulatorControl
+    from kiosk.backend.client import BackendClient
+    from kiosk.journal.store import Journal
+    from simulators.backend.control import SimulatorControl
     from simulators.backend.server import BackendSimulator
 
     settings = demo_settings(tmp_path, free_port())

@@ -13,17 +13,17 @@ from dataclasses import dataclass
 
 import pytest
 
+from contract.clock import FakeClock, SystemClock
 from devices.card_terminal.simulator import CardTerminalSimulator, Delays
 from kiosk import settings as settings_mod
-from kiosk.clock import FakeClock, SystemClock
-from kiosk.controller import Controller, start_thread
-from kiosk.journal import Journal
+from kiosk.backend.client import BackendClient
+from kiosk.flow.controller import Controller, start_thread
+from kiosk.hardware.card_terminal import open_terminal
+from kiosk.journal.store import Journal
+from kiosk.money.purchases import PurchaseService
 from kiosk.receipts import ReceiptService
-from kiosk.services.backend_client import BackendClient
-from kiosk.services.purchases import PurchaseService
-from kiosk.services.simulator_control import SimulatorControl
 from kiosk.session import PostQueue
-from kiosk.terminal_factory import open_terminal
+from simulators.backend.control import SimulatorControl
 from simulators.backend.server import BackendSimulator
 
 WAIT_S = 15.0

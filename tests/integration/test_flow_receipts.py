@@ -7,7 +7,7 @@ import pytest
 
 from devices.receipt_printer.simulator import PrinterSimulator
 from kiosk import settings as settings_mod
-from kiosk.printer_factory import open_printer
+from kiosk.hardware.printer import open_printer
 from tests.integration.test_flow_purchases import backend_sim, make_world  # noqa: F401 (fixture)
 
 

@@ -2,14 +2,14 @@
 
 import pytest
 
+from contract.clock import SystemClock
 from devices.interfaces import DeviceState, DeviceStatus, PaperState
-from kiosk.clock import SystemClock
-from kiosk.health import IN_SERVICE, OUT_OF_SERVICE, HealthMonitor
-from kiosk.heartbeat import Heartbeat
+from kiosk.backend.client import BackendClient
 from kiosk.maintenance.audit import AuditLog
-from kiosk.services.backend_client import BackendClient
-from kiosk.services.simulator_control import SimulatorControl
+from kiosk.ops.health import IN_SERVICE, OUT_OF_SERVICE, HealthMonitor
+from kiosk.ops.heartbeat import Heartbeat
 from simulators.backend import BackendSimulator
+from simulators.backend.control import SimulatorControl
 
 
 @pytest.fixture

@@ -7,13 +7,13 @@ import threading
 
 import pytest
 
+from contract.clock import SystemClock
 from devices.card_terminal.simulator import CardTerminalSimulator, Delays
-from kiosk.clock import SystemClock
-from kiosk.journal import Journal
-from kiosk.services.purchase_events import FINAL_EVENTS, Credited, QrReady
-from kiosk.services.purchases import PurchaseService
+from kiosk.hardware.card_terminal import open_terminal
+from kiosk.journal.store import Journal
+from kiosk.money.events import FINAL_EVENTS, Credited, QrReady
+from kiosk.money.purchases import PurchaseService
 from kiosk.settings import load
-from kiosk.terminal_factory import open_terminal
 from tests.integration.conftest import KIOSK_ID
 
 

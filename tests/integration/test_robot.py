@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.journal import Journal
-from kiosk.robot import Robot, RobotOptions
+from app.robot.run import Robot, RobotOptions
+from kiosk.journal.store import Journal
 from kiosk.settings import load
 from tests.child_env import child_env
 from tests.integration.conftest import SECRET
@@ -95,7 +95,7 @@ def test_a_second_robot_on_the_same_journal_refuses_and_says_why(tmp_path, backe
     settings = load(config)
     with Journal.open(settings.resolve(settings.journal.path), "K01"):
         done = subprocess.run(
-            [sys.executable, "-m", "kiosk", "robot", "--config", str(config), "--backend-url",
+            [sys.executable, "-m", "app", "robot", "--config", str(config), "--backend-url",
              backend_simulator.url, "--transactions", "1"],
             capture_output=True, text=True, timeout=60, cwd=ROOT,
             env=child_env())
@@ -116,7 +116,7 @@ def test_a_corrupt_journal_is_refused_with_the_reason_and_kept(tmp_path, backend
     path.parent.mkdir(parents=True)
     path.write_bytes(b"this is not a database" * 100)
     done = subprocess.run(
-        [sys.executable, "-m", "kiosk", "robot", "--config", str(config), "--backend-url",
+        [sys.executable, "-m", "app", "robot", "--config", str(config), "--backend-url",
          backend_simulator.url, "--transactions", "1"],
         capture_output=True, text=True, timeout=60, cwd=ROOT,
         env=child_env())

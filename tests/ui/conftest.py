@@ -45,7 +45,7 @@ def app_driver(ui_settings):
     configure_window(ui_settings.display)
     from kiosk.fonts import font_path
     from screens.app import KioskApp
-    from screens.driver import AppDriver
+    from screens.offscreen import AppDriver
     from screens.theme import theme_for
 
     fonts = {lang: (font_path(lang), font_path(lang, bold=True))
@@ -58,8 +58,8 @@ def app_driver(ui_settings):
 
 
 def _controller(settings, purchases, lookups, clock=None):
-    from kiosk.clock import FakeClock
-    from kiosk.controller import Controller
+    from contract.clock import FakeClock
+    from kiosk.flow.controller import Controller
     from screens.app import post
 
     clock = clock or FakeClock()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime, timedelta
 
-from kiosk.clock import FakeClock
-from kiosk.services import purchase_events as ev
-from kiosk.services.backend_models import Balance, Card, Limits, Offer, Promotion, Subscriber
+from contract.clock import FakeClock
+from kiosk.backend.models import Balance, Card, Limits, Offer, Promotion, Subscriber
+from kiosk.money import events as ev
 
 NOW = datetime.fromtimestamp(FakeClock().now(), UTC)  # the UI tests' clock: 18 Nov 2026, 19:06 HKT
 EXPIRES = datetime(2026, 12, 1, 15, 59, 59, tzinfo=UTC)  # 1 December 2026, 23:59:59 HKT

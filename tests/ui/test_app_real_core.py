@@ -38,7 +38,7 @@ def test_the_qr_on_screen_is_the_backend_order_and_paying_it_credits_the_plan(re
     import zxingcpp
     from PIL import Image
 
-    from kiosk.services.simulator_control import SimulatorControl
+    from simulators.backend.control import SimulatorControl
 
     kiosk, core = real_kiosk
     enter_number_and_choose_offer(kiosk, quote_id=None, timeout_s=20.0)
@@ -60,7 +60,7 @@ def test_the_qr_on_screen_is_the_backend_order_and_paying_it_credits_the_plan(re
 
 
 def test_a_refused_credit_shows_refunding_then_refunded_with_the_reference(real_kiosk):
-    from kiosk.services.simulator_control import SimulatorControl
+    from simulators.backend.control import SimulatorControl
 
     kiosk, core = real_kiosk
     states = []
@@ -94,7 +94,7 @@ def test_the_window_refuses_to_close_and_ignores_escape(app_driver):
 def test_kiosk_run_stops_cleanly_on_sigterm(tmp_path):
     profile = _profile(tmp_path)
     env = {**os.environ, "SDL_VIDEODRIVER": "offscreen"}
-    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "run", "--config", str(profile)],
+    proc = subprocess.Popen([sys.executable, "-m", "app", "run", "--config", str(profile)],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     ready, lines = threading.Event(), []
 

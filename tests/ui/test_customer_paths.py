@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kiosk.services import purchase_events as ev
-from kiosk.services.backend_models import Balance
+from kiosk.backend.models import Balance
+from kiosk.money import events as ev
 from tests.ui.steps import (
     FPS_PAYLOAD,
     enter_number,

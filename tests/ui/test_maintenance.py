@@ -41,7 +41,7 @@ class Maint:
 
 @pytest.fixture
 def maint(kiosk, tmp_path, monkeypatch):
-    from kiosk.journal import Journal
+    from kiosk.journal.store import Journal
     from kiosk.maintenance.wiring import build_operations
     from screens.maintenance.demo import ensure_demo_operator
     from screens.maintenance.gesture import GestureListener
@@ -233,7 +233,7 @@ def test_restart_button_asks_for_a_restart_and_says_so(maint):
 def test_watchdog_is_fed_from_the_ui_loop(maint, tmp_path):
     import socket
 
-    from kiosk.watchdog import Watchdog
+    from kiosk.ops.watchdog import Watchdog
     from screens.maintenance.watchdog_feed import WatchdogFeed
 
     path = tmp_path / "notify.sock"

@@ -9,8 +9,8 @@ import requests
 from requests.adapters import BaseAdapter
 from urllib3.response import HTTPResponse
 
-from kiosk.clock import FakeClock
-from kiosk.services.backend_client import BackendClient
+from contract.clock import FakeClock
+from kiosk.backend.client import BackendClient
 
 SECRET = "unit-test-secret"
 

@@ -3,8 +3,8 @@
 import pytest
 import requests
 
-from kiosk.services.backend_client import BackendClient
-from kiosk.services.backend_errors import (
+from kiosk.backend.client import BackendClient
+from kiosk.backend.errors import (
     Ambiguous,
     BackendConfigError,
     Conflict,

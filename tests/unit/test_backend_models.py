@@ -4,7 +4,7 @@ import copy
 
 import pytest
 
-from kiosk.services import backend_models as m
+from kiosk.backend import models as m
 from tests.unit.backend_fakes import CREDITED, SUBSCRIBER
 
 

@@ -3,7 +3,7 @@
 import pytest
 import requests
 
-from kiosk.services.backend_errors import Ambiguous, Conflict, Rejected, RetryLater
+from kiosk.backend.errors import Ambiguous, Conflict, Rejected, RetryLater
 from tests.unit.backend_fakes import CREDITED, SUBSCRIBER, answer, make_client
 
 BOOM = answer(503, {"error": "unavailable"})

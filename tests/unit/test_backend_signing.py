@@ -5,7 +5,7 @@ import hmac
 
 import pytest
 
-from kiosk.services import signing
+from contract import signing
 from tests.unit.backend_fakes import CREDITED, answer, make_client
 
 BODY = b'{"msisdn":"85291234567","amount_cents":8820}'

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from kiosk.cli import ALONE, COMMANDS, build_parser
+from app.cli import ALONE, COMMANDS, build_parser
 
 
 def test_run_is_parsed_with_only_the_ui_module():
@@ -21,9 +21,9 @@ def test_every_command_is_still_listed_without_a_command():
 
 
 def test_kiosk_run_help_imports_no_other_command_module():
-    code = ("import sys\nfrom kiosk.cli import main\ntry:\n    main(['run', '--help'])\n"
+    code = ("import sys\nfrom app.cli import main\ntry:\n    main(['run', '--help'])\n"
             "except SystemExit:\n    pass\n"
-            "print(sorted(m for m in sys.modules if m.startswith('kiosk.commands.')))")
+            "print(sorted(m for m in sys.modules if m.startswith('app.commands.')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=60, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"

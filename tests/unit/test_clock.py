@@ -1,4 +1,4 @@
-from kiosk.clock import FakeClock, SystemClock, utc_from
+from contract.clock import FakeClock, SystemClock, utc_from
 
 
 def test_fake_clock_moves_only_when_told():

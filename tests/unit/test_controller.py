@@ -12,11 +12,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from contract.clock import FakeClock
 from kiosk import settings as settings_mod
-from kiosk.clock import FakeClock
-from kiosk.controller import Controller
-from kiosk.services.backend_errors import Ambiguous, NotFound
-from kiosk.services.purchase_events import (
+from kiosk.backend.errors import Ambiguous, NotFound
+from kiosk.flow.controller import Controller
+from kiosk.money.events import (
     CardProgress,
     Credited,
     Declined,

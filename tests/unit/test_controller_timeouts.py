@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.services.purchase_events import Credited, NeedsAttention, Paid, PaymentCancelled
+from kiosk.money.events import Credited, NeedsAttention, Paid, PaymentCancelled
 from tests.unit.test_controller import make_rig, make_settings, qr_ready, to_confirming
 
 

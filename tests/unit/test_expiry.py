@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk import expiry, i18n
+from kiosk import i18n
+from kiosk.flow import expiry
 
 HK_TIME = ZoneInfo("Asia/Hong_Kong")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.flow import MONEY_STATES, CustomerFlow, TransitionNotAllowed
+from kiosk.flow.machine import MONEY_STATES, CustomerFlow, TransitionNotAllowed
 
 CUSTOMER = ("entering_number", "looking_up", "card_shown", "confirming", "lookup_failed", "done",
             "refunded", "needs_attention", "payment_failed")

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.flow import MONEY_STATES
-from kiosk.services.backend_errors import Ambiguous
-from kiosk.services.purchase_events import (
+from kiosk.backend.errors import Ambiguous
+from kiosk.flow.machine import MONEY_STATES
+from kiosk.money.events import (
     CardProgress,
     Credited,
     Declined,

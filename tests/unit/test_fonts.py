@@ -191,7 +191,7 @@ def test_fallback_font_is_not_flattened(tmp_path, monkeypatch):
 
 
 def test_kiosk_fonts_command_prepares_the_profile_data_dir(on_tiny_noto, tmp_path, capsys):
-    from kiosk import cli
+    from app import cli
     profile = tmp_path / "site.toml"
     profile.write_text(f'[kiosk]\ndata_dir = "{tmp_path / "data"}"\n', encoding="utf-8")
     assert cli.main(["fonts", "--config", str(profile), "--jobs", "1"]) == 0

@@ -2,10 +2,10 @@
 
 import pytest
 
+from contract.clock import FakeClock
 from devices.interfaces import DeviceState, DeviceStatus, PaperState, StatusChanged
-from kiosk.clock import FakeClock
-from kiosk.disk import DiskGuard
-from kiosk.health import DEGRADED, IN_SERVICE, OUT_OF_SERVICE, HealthMonitor, feed_controller
+from kiosk.ops.disk import DiskGuard
+from kiosk.ops.health import DEGRADED, IN_SERVICE, OUT_OF_SERVICE, HealthMonitor, feed_controller
 
 ONLINE = DeviceStatus(DeviceState.ONLINE)
 PAPER_OK = DeviceStatus(DeviceState.ONLINE, paper=PaperState.OK)

@@ -4,14 +4,14 @@ import threading
 
 import pytest
 
+from contract.clock import FakeClock
 from devices.interfaces import DeviceState, DeviceStatus, PaperState
-from kiosk.clock import FakeClock
-from kiosk.disk import DiskGuard
-from kiosk.health import OUT_OF_SERVICE, HealthMonitor
-from kiosk.heartbeat import Heartbeat
+from kiosk.backend.errors import Ambiguous
+from kiosk.backend.models import Command
 from kiosk.maintenance.audit import AuditLog
-from kiosk.services.backend_errors import Ambiguous
-from kiosk.services.backend_models import Command
+from kiosk.ops.disk import DiskGuard
+from kiosk.ops.health import OUT_OF_SERVICE, HealthMonitor
+from kiosk.ops.heartbeat import Heartbeat
 
 MB = 1024 * 1024
 

@@ -5,8 +5,8 @@ import threading
 
 import pytest
 
-from kiosk.clock import FakeClock
-from kiosk.journal import IllegalTransition, Journal, TxnNotFound
+from contract.clock import FakeClock
+from kiosk.journal.store import IllegalTransition, Journal, TxnNotFound
 
 # 2026-11-25 04:00 UTC = 12:00 in Hong Kong.
 NOON_HK = 1_795_579_200.0

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from kiosk.cli import main
-from kiosk.clock import FakeClock
-from kiosk.journal import Journal
+from app.cli import main
+from contract.clock import FakeClock
+from kiosk.journal.store import Journal
 
 NUMBER = "85291234567"
 

@@ -10,9 +10,10 @@ import textwrap
 
 import pytest
 
-from kiosk import journal_schema as schema
-from kiosk.clock import FakeClock
-from kiosk.journal import (
+from contract.clock import FakeClock
+from kiosk.journal import schema
+from kiosk.journal.schema import SCHEMA_VERSION
+from kiosk.journal.store import (
     DiskFull,
     Journal,
     JournalCorrupt,
@@ -21,11 +22,10 @@ from kiosk.journal import (
     JournalMissing,
     JournalReadOnly,
 )
-from kiosk.journal_schema import SCHEMA_VERSION
 
 OPENER = textwrap.dedent("""
     import sys
-    from kiosk.journal import Journal, JournalLocked
+    from kiosk.journal.store import Journal, JournalLocked
     try:
         j = Journal.open(sys.argv[1], "K01")
     except JournalLocked as e:
@@ -222,7 +222,7 @@ def test_a_failing_migration_leaves_the_file_at_its_version(tmp_path, monkeypatc
 
 WRITER = textwrap.dedent("""
     import sys
-    from kiosk.journal import Journal
+    from kiosk.journal.store import Journal
     j = Journal.open(sys.argv[1], "K01")
     while True:
         t = j.create("fps", "85291234567", "P", "Q", {}, 1800, 1800, "en")

@@ -4,8 +4,8 @@ import logging
 
 import pytest
 
-from kiosk.clock import FakeClock
-from kiosk.journal import Journal
+from contract.clock import FakeClock
+from kiosk.journal.store import Journal
 
 NUMBER = "85291234567"
 DAY_S = 86400

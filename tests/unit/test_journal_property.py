@@ -10,9 +10,9 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
 
-from kiosk.clock import FakeClock
-from kiosk.journal import IllegalTransition, Journal
-from kiosk.journal_models import STATES
+from contract.clock import FakeClock
+from kiosk.journal.models import STATES
+from kiosk.journal.store import IllegalTransition, Journal
 from tests.unit.test_journal_transitions import FINAL, expected_moves
 
 RETENTION_S = 7 * 86400

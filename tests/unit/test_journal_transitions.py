@@ -5,9 +5,9 @@ The expected table is written out here from internals.md, independently of the c
 
 import pytest
 
-from kiosk.clock import FakeClock
-from kiosk.journal import IllegalTransition, Journal
-from kiosk.journal_models import STATES
+from contract.clock import FakeClock
+from kiosk.journal.models import STATES
+from kiosk.journal.store import IllegalTransition, Journal
 
 FINAL = {"credited", "refunded", "cancelled", "declined", "resolved"}
 UNFINISHED = {"created", "order_pending", "awaiting_payment", "cancel_pending", "sale_pending",

@@ -4,8 +4,8 @@ import logging
 
 import pytest
 
+from contract.redact import Redactor, mask_phone
 from kiosk import log
-from kiosk.redact import Redactor, mask_phone
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -4,13 +4,13 @@ from dataclasses import dataclass
 
 import pytest
 
+from contract.clock import FakeClock
 from devices.interfaces import DeviceState, DeviceStatus, PaperState
-from kiosk.clock import FakeClock
-from kiosk.health import HealthMonitor
-from kiosk.journal import Journal
+from kiosk.journal.store import Journal
 from kiosk.maintenance.actions import Devices, MaintenanceActions
 from kiosk.maintenance.audit import AuditLog
-from kiosk.maintenance.session import MaintenanceSession
+from kiosk.maintenance.operator_session import MaintenanceSession
+from kiosk.ops.health import HealthMonitor
 
 
 @dataclass(frozen=True)

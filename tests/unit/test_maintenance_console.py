@@ -2,17 +2,17 @@
 
 import pytest
 
+from contract.clock import FakeClock
 from devices.interfaces import DeviceState, DeviceStatus, PaperState
-from kiosk.clock import FakeClock
-from kiosk.disk import DiskGuard
-from kiosk.health import HealthMonitor
-from kiosk.journal import Journal
+from kiosk.journal.store import Journal
 from kiosk.maintenance.actions import MaintenanceActions
 from kiosk.maintenance.audit import AuditLog
 from kiosk.maintenance.console import MaintenanceConsole
 from kiosk.maintenance.lockout import Lockout
 from kiosk.maintenance.login import MaintenanceLogin
 from kiosk.maintenance.pins import PinStore, ScryptParams
+from kiosk.ops.disk import DiskGuard
+from kiosk.ops.health import HealthMonitor
 
 MB = 1024 * 1024
 

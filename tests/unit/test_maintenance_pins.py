@@ -5,8 +5,8 @@ import sqlite3
 
 import pytest
 
+from contract.clock import FakeClock
 from kiosk import settings as settings_mod
-from kiosk.clock import FakeClock
 from kiosk.maintenance.audit import AuditLog
 from kiosk.maintenance.lockout import Lockout
 from kiosk.maintenance.login import MaintenanceLogin
@@ -143,7 +143,7 @@ def test_lockout_counts_across_operator_ids(tmp_path):
 
 
 def test_without_a_pepper_the_kiosk_runs_but_nobody_signs_in(tmp_path, monkeypatch):
-    from kiosk.clock import FakeClock
+    from contract.clock import FakeClock
     from kiosk.maintenance.wiring import build_operations
 
     class Controller:

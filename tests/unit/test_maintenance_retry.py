@@ -3,17 +3,17 @@ the same keys, so a replay or a lost first answer never credits or refunds twice
 
 import pytest
 
-from kiosk.clock import SystemClock
-from kiosk.health import HealthMonitor
-from kiosk.journal import Journal
+from contract.clock import SystemClock
+from kiosk.backend.client import BackendClient
+from kiosk.journal.store import Journal
 from kiosk.maintenance.actions import Devices, MaintenanceActions
 from kiosk.maintenance.audit import AuditLog
+from kiosk.maintenance.operator_session import MaintenanceSession
 from kiosk.maintenance.retry import OperatorRetries
-from kiosk.maintenance.session import MaintenanceSession
-from kiosk.services.backend_client import BackendClient
-from kiosk.services.simulator_control import SimulatorControl
+from kiosk.ops.health import HealthMonitor
 from kiosk.settings import load
 from simulators.backend import BackendSimulator
+from simulators.backend.control import SimulatorControl
 
 
 @pytest.fixture

@@ -4,10 +4,10 @@ import sqlite3
 
 import pytest
 
-from kiosk.clock import FakeClock
+from contract.clock import FakeClock
 from kiosk.maintenance.audit import AuditLog
 from kiosk.maintenance.gesture import CornerGesture, corner_of
-from kiosk.maintenance.session import MaintenanceSession
+from kiosk.maintenance.operator_session import MaintenanceSession
 
 W, H = 1920, 1080
 CORNERS = {"top_left": (10, H - 10), "top_right": (W - 10, H - 10),

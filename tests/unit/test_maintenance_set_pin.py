@@ -4,9 +4,9 @@ import io
 
 import pytest
 
-from kiosk import cli
+from app import cli
+from contract.clock import FakeClock
 from kiosk import settings as settings_mod
-from kiosk.clock import FakeClock
 from kiosk.maintenance.audit import AuditLog
 from kiosk.maintenance.pins import PinStore
 

@@ -4,8 +4,8 @@ import socket
 
 import pytest
 
-from kiosk.clock import FakeClock
-from kiosk.watchdog import Watchdog, notify, watchdog_interval_s
+from contract.clock import FakeClock
+from kiosk.ops.watchdog import Watchdog, notify, watchdog_interval_s
 
 
 @pytest.fixture

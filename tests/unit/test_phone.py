@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk import phone
+from kiosk.flow import phone
 
 
 @pytest.mark.parametrize("country,digits,msisdn,shown", [

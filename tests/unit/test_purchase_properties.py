@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from kiosk.services.crash_points import CrashPoints
-from kiosk.services.purchases import LastSaleUnsettled, PurchaseService
-from kiosk.services.recovery import Reconciler, recover
+from kiosk.money.crash_points import CrashPoints
+from kiosk.money.purchases import LastSaleUnsettled, PurchaseService
+from kiosk.money.recovery import Reconciler, recover
 from tests.unit.test_purchases_fakes import REJECTED_MSISDN, FakeSubscriber, Rig, offer
 
 OPS = ("create_payment", "get_payment", "close_payment", "create_topup", "get_topup",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.services.purchase_events import Credited, PaymentCancelled, QrReady
-from kiosk.services.purchases import PurchaseBusy, PurchaseError
+from kiosk.money.events import Credited, PaymentCancelled, QrReady
+from kiosk.money.purchases import PurchaseBusy, PurchaseError
 from tests.unit.test_purchases_fakes import REJECTED_MSISDN, FakeSubscriber, Rig, offer
 
 
@@ -109,7 +109,7 @@ def test_lost_order_answer_reuses_the_order_number(rig):
 
 def test_refused_order_takes_no_money(rig):
     def refuse(*_a, **_k):
-        from kiosk.services.backend_errors import Rejected
+        from kiosk.backend.errors import Rejected
         raise Rejected("method unavailable", "method_unavailable")
     rig.backend.create_payment = refuse
     txn_id = rig.qr()
@@ -163,7 +163,7 @@ def test_refund_never_asks_more_than_was_paid(rig):
 
 
 def test_close_not_confirmed_is_left_for_the_reconciler_which_credits_a_late_payment(rig):
-    from kiosk.services.recovery import Reconciler
+    from kiosk.money.recovery import Reconciler
 
     rig.backend.fault("close_payment", *["lost"] * 3)
     rig.backend.fault("get_payment", *["lost"] * 70)
@@ -181,7 +181,7 @@ def test_close_not_confirmed_is_left_for_the_reconciler_which_credits_a_late_pay
 
 
 def test_order_never_confirmed_tells_the_customer_nothing_was_taken(rig):
-    from kiosk.services.recovery import recover
+    from kiosk.money.recovery import recover
 
     rig.backend.fault("create_payment", *["drop"] * 3)  # the order exists; every answer lost
     txn_id = rig.qr()
@@ -194,7 +194,7 @@ def test_order_never_confirmed_tells_the_customer_nothing_was_taken(rig):
 
 
 def test_full_disk_refuses_the_sale_before_any_money_moves(rig, monkeypatch):
-    from kiosk.journal import DiskFull
+    from kiosk.journal.store import DiskFull
 
     def full(*_a, **_k):
         raise DiskFull("database or disk is full")

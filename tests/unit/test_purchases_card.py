@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
-from kiosk.services.purchase_events import CardProgress, Declined, PaymentCancelled
-from kiosk.services.purchases import LastSaleUnsettled
+from kiosk.money.events import CardProgress, Declined, PaymentCancelled
+from kiosk.money.purchases import LastSaleUnsettled
 from tests.unit.test_purchases_fakes import REJECTED_MSISDN, FakeSubscriber, Rig, offer
 
 

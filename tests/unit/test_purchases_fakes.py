@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 
 from devices.card_terminal.protocol import TerminalResult
 from devices.interfaces import OutcomeUnknown, Subscribers, TerminalProgress
-from kiosk.services.backend_errors import Ambiguous, Conflict, NotFound, Rejected
-from kiosk.services.backend_models import (
+from kiosk.backend.errors import Ambiguous, Conflict, NotFound, Rejected
+from kiosk.backend.models import (
     Balance,
     Offer,
     PaymentOrder,
@@ -289,9 +289,9 @@ class Rig:
     """A purchase service on a real journal (tmp dir), the fakes and a fake clock."""
 
     def __init__(self, tmp_path, **overrides):
-        from kiosk.clock import FakeClock
-        from kiosk.journal import Journal
-        from kiosk.services.purchases import PurchaseService
+        from contract.clock import FakeClock
+        from kiosk.journal.store import Journal
+        from kiosk.money.purchases import PurchaseService
         from kiosk.settings import load
 
         self.settings = load(None, {"payments.poll_interval_s": 2.0,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.services.backend_errors import Ambiguous
-from kiosk.services.recovery import Reconciler, recover
+from kiosk.backend.errors import Ambiguous
+from kiosk.money.recovery import Reconciler, recover
 from tests.unit.test_purchases_fakes import REJECTED_MSISDN, Rig
 
 WALLET_PATH = ("order_pending", "awaiting_payment", "paid", "credit_pending")

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from kiosk import reports
-from kiosk.clock import FakeClock
-from kiosk.journal import Journal
+from contract.clock import FakeClock
+from kiosk.journal import reports
+from kiosk.journal.store import Journal
 
 START = 1_795_579_200.0  # 2026-11-25 12:00 Hong Kong
 ENDINGS = {

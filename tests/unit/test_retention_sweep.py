@@ -2,9 +2,9 @@
 
 import pytest
 
-from kiosk.clock import FakeClock
-from kiosk.journal import Journal
-from kiosk.services.recovery import MASK_INTERVAL_S, Reconciler, recover
+from contract.clock import FakeClock
+from kiosk.journal.store import Journal
+from kiosk.money.recovery import MASK_INTERVAL_S, Reconciler, recover
 from kiosk.settings import load
 
 DAY_S = 86400

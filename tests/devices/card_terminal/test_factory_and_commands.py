@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from app.cli import main
 from devices.card_terminal import protocol as p
 from devices.card_terminal.driver import SerialCardTerminal
 from devices.card_terminal.simulator import CardTerminalSimulator, Delays
 from devices.interfaces import DeviceState
 from kiosk import settings as settings_mod
-from kiosk.cli import main
-from kiosk.terminal_factory import build_card_terminal
+from kiosk.hardware.card_terminal import build_card_terminal
 from tests.child_env import child_env
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -119,7 +119,7 @@ def test_sale_without_an_amount_is_a_usage_error(capsys):
 
 def test_device_simulator_prints_its_port_answers_and_stops_on_sigterm(tmp_path):
     env = child_env()
-    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "device-simulator", "card-terminal",
+    proc = subprocess.Popen([sys.executable, "-m", "app", "device-simulator", "card-terminal",
                              "--link", "tcp", "--state", str(tmp_path / "t.json")],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     try:

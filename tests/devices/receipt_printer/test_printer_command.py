@@ -5,10 +5,10 @@ import json
 import pytest
 from PIL import Image
 
+from app.cli import main
 from devices.interfaces import DeviceState
 from devices.receipt_printer.driver import SerialReceiptPrinter
-from kiosk.cli import main
-from kiosk.printer_factory import build_printer
+from kiosk.hardware.printer import build_printer
 from kiosk.settings import load
 
 pytestmark = pytest.mark.timeout(60)

@@ -1,0 +1,1 @@
+"""The application: the ``kiosk`` command line, the composition root's commands, the robot."""

@@ -1,0 +1,64 @@
+"""The ``kiosk`` command line: one sub-command per module in ``kiosk/commands``.
+
+Each command module has ``register(subparsers, common)`` that adds its parser (with
+``common`` as a parent, giving ``--config``) and sets ``func`` to a function taking the parsed
+arguments and returning the exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from kiosk import __version__
+from kiosk.settings import SettingsError
+
+# Sub-command modules under app.commands, in the order --help lists them.
+COMMANDS: tuple[str, ...] = (
+    "backend_simulator",
+    "journal",
+    "report",
+    "set_pin",
+    "doctor",
+    "fonts",
+    "printer",
+    "terminal",
+    "device_simulator",
+    "robot",
+    "app.commands.ui",  # run, demo: the Kivy UI, imported by name only (kiosk never imports screens)
+)
+
+
+# Commands whose module is imported alone when they are run: ``kiosk run`` must not pay for
+# importing every other command's module before its first frame (bench/README.md, start-up).
+ALONE: dict[str, str] = {"run": "app.commands.ui"}
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every command of COMMANDS, or with only the module *only*'s commands."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="FILE", default=None,
+                        help="settings profile (default: config/demo.toml)")
+    parser = argparse.ArgumentParser(
+        prog="kiosk", description="Hong Kong mobile data top-up kiosk.")
+    parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS if only is None else (only,):
+        # A dotted name is a module path (app.commands.ui: the UI, kept out of kiosk's imports).
+        module = name if "." in name else f"app.commands.{name}"
+        importlib.import_module(module).register(sub, common)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    first = next((a for a in argv if not a.startswith("-")), None)
+    args = build_parser(ALONE.get(first)).parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except SettingsError as e:
+        print(f"kiosk: settings error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

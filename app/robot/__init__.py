@@ -1,0 +1,1 @@
+"""The headless robot: many customers through the real money engine."""

@@ -1,0 +1,248 @@
+"""The headless robot: many customers through the real purchase service, journal, backend
+client and card terminal driver, with no think time (the kiosk's clock is compressed).
+
+It plays the customer's phone through the backend simulator's ``/_sim/payments/{no}/pay`` and
+the customer at the terminal through the terminal simulator's scenarios; it never reads the
+simulator's ledger. Recovery runs first, as in the app; the reconciler runs throughout.
+"""
+
+from __future__ import annotations
+
+import logging
+import statistics
+import threading
+import time
+from collections import Counter
+from contextlib import ExitStack
+from dataclasses import dataclass
+
+from app.robot.customers import CustomerSource
+from kiosk.backend.client import BackendClient
+from kiosk.backend.errors import BackendError
+from kiosk.hardware.handle import DeviceHandle
+from kiosk.journal.store import Journal
+from kiosk.money.crash_points import CrashPoints
+from kiosk.money.events import QrReady
+from kiosk.money.purchases import PurchaseError, PurchaseService
+from kiosk.money.recovery import Reconciler, recover
+from simulators.backend.control import SimulatorControl, SimulatorControlError
+
+log = logging.getLogger(__name__)
+
+
+class ScaledClock:
+    """Real wall time for records; intervals and waits run ``scale`` times faster."""
+
+    def __init__(self, scale: float):
+        self.scale = float(scale)
+        self._t0 = time.monotonic()
+
+    def now(self) -> float:
+        return time.time()
+
+    def monotonic(self) -> float:
+        return self._t0 + (time.monotonic() - self._t0) * self.scale
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            time.sleep(seconds / self.scale)
+
+    def wait(self, event: threading.Event, seconds: float) -> bool:
+        return event.wait(max(0.0, seconds) / self.scale)
+
+
+@dataclass(frozen=True)
+class RobotOptions:
+    transactions: int
+    seed: int = 1
+    backend_url: str | None = None
+    journal_path: str | None = None
+    fault_rate: float = 0.0  # share of customers before whom one backend fault is armed
+    time_scale: float = 1000.0  # kiosk-clock seconds per real second
+    settle_timeout_s: float = 30.0  # real seconds to wait at the end for open rows
+
+
+class Robot:
+    """One robot run; ``run()`` returns the summary (also the last line the command prints)."""
+
+    def __init__(self, settings, options: RobotOptions, customers=None):
+        self.settings = settings
+        self.options = options
+        self._customers = customers  # a source with next() -> Customer (default: seeded mix)
+        self.clock = ScaledClock(options.time_scale)
+        self.crash = CrashPoints.from_env()
+        self._timers: list[threading.Timer] = []
+        self._durations: list[float] = []
+        self._skipped: Counter[str] = Counter()
+
+    def run(self) -> dict:
+        started = time.monotonic()
+        with ExitStack() as stack:
+            journal = self._open_journal(stack)
+            backend, url = build_backend(self.settings, self.options.backend_url, stack)
+            self.phone = SimulatorControl(url)
+            stack.callback(self.phone.close)
+            handle = build_terminal(self.settings)
+            stack.callback(handle.close)
+            terminal, simulator = handle.device, handle.simulator
+            recovered = recover(journal, backend, terminal, self.settings, self.clock,
+                                crash=self.crash)
+            self.service = PurchaseService(journal, backend, terminal, self.settings,
+                                           self._on_event, self.clock, self.crash)
+            # A pass every 50 ms of real time at most: the compressed clock must not make the
+            # reconciler a busy loop beside the customers.
+            interval_s = max(10.0, 0.05 * self.clock.scale)
+            reconciler = Reconciler(journal, backend, terminal, self.settings, self.clock,
+                                    skip=self.service.owns, interval_s=interval_s,
+                                    crash=self.crash)
+            reconciler.start()
+            stack.callback(reconciler.stop)
+            self._play_all(backend, simulator)
+            self._settle(journal, reconciler)
+            return self._summary(journal, recovered, time.monotonic() - started)
+
+    def _open_journal(self, stack: ExitStack) -> Journal:
+        s = self.settings
+        path = self.options.journal_path or s.resolve(s.journal.path)
+        journal = Journal.open(path, s.kiosk.id, self.clock, tz=s.journal.timezone,
+                               phone_retention_days=s.journal.phone_retention_days)
+        stack.callback(journal.close)
+        return journal
+
+    def _play_all(self, backend, simulator) -> None:
+        methods = tuple(m for m in self.settings.payments.methods
+                        if m != "card" or simulator is not None)
+        source = self._customers or CustomerSource(
+            self.options.seed, methods, self.settings.payments.qr_expires_in_s,
+            self.options.fault_rate)
+        for _ in range(self.options.transactions):
+            customer = source.next()
+            begun = time.monotonic()
+            if self._play(customer, backend, simulator):
+                self._durations.append(time.monotonic() - begun)
+        for timer in self._timers:
+            timer.join(10)
+
+    def _play(self, customer, backend, simulator) -> bool:
+        if customer.fault:
+            route, mode = customer.fault
+            self._control(lambda: self.phone.fault(route, mode, 1, hold_s=0.1))
+        offer = self._offer(customer, backend)
+        if offer is None:
+            return False
+        self._pay_after = customer.pay_after_s
+        subscriber = _Subscriber(customer.msisdn)
+        try:
+            if customer.method == "card":
+                simulator.set_scenario("no_card" if customer.behaviour == "kiosk_cancel"
+                                       else customer.behaviour)
+                self.service.start_card(subscriber, offer, "en")
+            else:
+                self.service.start_qr(subscriber, offer, customer.method, "en")
+        except PurchaseError as e:
+            log.warning("robot: customer %d turned away: %s", customer.number, e)
+            self._skipped["refused"] += 1
+            return False
+        if customer.cancel_after_s is not None:
+            self._later(customer.cancel_after_s, self.service.cancel)
+        if not self.service.join(120):
+            raise RuntimeError("a purchase did not finish in 120 s")
+        return True
+
+    def _offer(self, customer, backend):
+        for _ in range(3):
+            try:
+                offers = backend.get_subscriber(customer.msisdn).offers
+                return offers[int(customer.offer_pick * len(offers))] if offers else None
+            except BackendError as e:
+                log.warning("robot: look-up failed (%s)", e)
+        self._skipped["lookup_failed"] += 1
+        return None
+
+    def _on_event(self, event) -> None:
+        if isinstance(event, QrReady) and self._pay_after is not None:
+            no = event.txn_id
+            self._later(self._pay_after, lambda: self._control(lambda: self.phone.pay(no)))
+
+    def _later(self, kiosk_s: float, fn) -> None:
+        timer = threading.Timer(kiosk_s / self.clock.scale, fn)
+        timer.daemon = True
+        self._timers = [t for t in self._timers if t.is_alive()] + [timer]  # no growth in a soak
+        timer.start()
+
+    @staticmethod
+    def _control(fn) -> None:
+        try:
+            fn()
+        except (SimulatorControlError, OSError) as e:  # a closed order cannot be paid, etc.
+            log.info("robot: simulator control: %s", e)
+
+    def _settle(self, journal, reconciler) -> None:
+        """Wait for the reconciler to settle what is open, at most ``settle_timeout_s``."""
+        deadline = time.monotonic() + self.options.settle_timeout_s
+        while journal.unfinished() and time.monotonic() < deadline:
+            reconciler.run_once()
+            time.sleep(0.02)
+
+    def _summary(self, journal, recovered, elapsed_s: float) -> dict:
+        rows = journal.list(limit=10**9)
+        states = Counter(t.state for t in rows)
+        median = statistics.median(self._durations) if self._durations else None
+        return {"transactions": len(self._durations), "skipped": dict(self._skipped),
+                "recovered": len(recovered.settled) + len(recovered.needs_attention),
+                "states": dict(sorted(states.items())),
+                "unsettled": len(journal.unfinished()),
+                "needs_attention": states.get("needs_attention", 0),
+                "median_txn_ms": None if median is None else round(median * 1000, 2),
+                "elapsed_s": round(elapsed_s, 2), "seed": self.options.seed}
+
+
+@dataclass(frozen=True)
+class _Subscriber:
+    msisdn: str
+
+
+# The robot's own network and terminal timings (real seconds): short, so a fault costs little.
+CLIENT_TIMINGS = {"connect_timeout_s": 1.0, "read_timeout_s": 1.0, "retry_deadline_s": 2.0,
+                  "backoff_initial_s": 0.02, "backoff_max_s": 0.2}
+DRIVER_TIMINGS = {"evt_watchdog_s": 0.5, "result_grace_s": 3.0, "answer_timeout_s": 1.0,
+                  "recovery_s": 3.0}
+
+
+def build_backend(settings, url: str | None, stack: ExitStack) -> tuple[BackendClient, str]:
+    """The backend client for ``url``; without one on the demo profile, a started simulator."""
+    secret = settings.backend_secret()
+    if url is None and settings.simulator.backend.enabled:
+        from simulators.backend import BackendSimulator
+
+        path = settings.simulator.backend.state_path
+        state = settings.resolve(path) if path else None
+        simulator = BackendSimulator(port=0, secrets={settings.kiosk.id: secret},
+                                     state_path=state).start()
+        stack.callback(simulator.stop)
+        url = simulator.url
+    url = url or settings.backend.url
+    client = BackendClient(url, settings.kiosk.id, secret, ca_bundle=settings.backend.ca_bundle,
+                           max_response_bytes=settings.backend.max_response_bytes,
+                           **CLIENT_TIMINGS)
+    stack.callback(client.close)
+    return client, url
+
+
+def build_terminal(settings) -> DeviceHandle:
+    """The card terminal: on the simulator kind, a fast simulated customer and short timers."""
+    from devices.card_terminal.simulator import CardTerminalSimulator, Delays
+    from kiosk.hardware.card_terminal import build_card_terminal, open_terminal
+
+    cfg = settings.devices.card_terminal
+    if cfg.kind != "simulator":
+        return build_card_terminal(settings)
+    state = settings.resolve(cfg.state_path) if cfg.state_path else None
+    simulator = CardTerminalSimulator(scenario="approve", state_path=state,
+                                      delays=Delays(stage_s=0.0, no_card_s=0.05, cancel_s=0.0))
+    port = simulator.start(cfg.link)
+    try:
+        return DeviceHandle(open_terminal(settings, port, **DRIVER_TIMINGS), simulator)
+    except Exception:
+        simulator.stop()
+        raise

@@ -1,0 +1,1 @@
+"""What the kiosk and the simulators both speak: request signing, time, masking."""

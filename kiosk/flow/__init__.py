@@ -1,0 +1,1 @@
+"""The customer flow: states, the controller, the session view, timeouts, phone numbers."""

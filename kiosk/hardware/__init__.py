@@ -1,0 +1,1 @@
+"""Devices built from settings: the card terminal, the receipt printer, their handles."""

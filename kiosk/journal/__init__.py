@@ -1,0 +1,1 @@
+"""The transaction journal: SQLite store, schema, models, files, views, reports."""

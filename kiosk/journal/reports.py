@@ -1,0 +1,88 @@
+"""Settlement reports: per local day and payment method, counts and HKD sums by state.
+
+The day's figures come from one query over a covering index (day, method, state, amount), so a
+report stays fast however many transactions the journal holds.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import date
+
+from kiosk.journal.models import FINAL_STATES, METHODS, STATES, Report, ReportLine
+
+log = logging.getLogger(__name__)
+
+
+def build(read: Callable[[str, tuple], list[tuple]], day: date) -> Report:
+    """The report of one local day; *read* runs a query on the journal (``Journal._read``)."""
+    rows = read("SELECT method, state, COUNT(*), SUM(amount_cents) FROM transactions"
+                " WHERE local_day = ? GROUP BY method, state", (day.isoformat(),))
+    order = {s: i for i, s in enumerate(STATES)}
+    lines = sorted((ReportLine(m, s, int(n), int(c)) for m, s, n, c in rows),
+                   key=lambda ln: (ln.method, order.get(ln.state, len(order))))
+    return Report(day=day, lines=tuple(lines))
+
+
+def hkd(cents: int) -> str:
+    """``123456`` → ``1,234.56`` (no float on the way)."""
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(cents), 100)
+    return f"{sign}{whole:,}.{part:02d}"
+
+
+def to_dict(report: Report) -> dict:
+    """The report as JSON-ready data; money in int cents.
+
+    ``methods`` holds only the (method, state) cells that have transactions; ``method_totals``
+    and ``state_totals`` name every method and state, zeros included, so a day without sales
+    has the same keys as a day with sales.
+    """
+    methods: dict[str, dict] = {}
+    for ln in report.lines:
+        methods.setdefault(ln.method, {})[ln.state] = _cell(ln.count, ln.amount_cents)
+    extra = sorted(set(report.methods) - set(METHODS))  # not in METHODS: never lose a row
+    by_state = report.by_state()
+    return {
+        "day": report.day.isoformat(),
+        "currency": "HKD",
+        "methods": methods,
+        "method_totals": {m: _method_total(report, m) for m in (*METHODS, *extra)},
+        "state_totals": {s: _cell(*by_state.get(s, (0, 0))) for s in STATES},
+        "count": report.count,
+        "final_states": list(FINAL_STATES),
+    }
+
+
+def _cell(count: int, amount_cents: int) -> dict:
+    return {"count": count, "amount_cents": amount_cents}
+
+
+def _method_total(report: Report, method: str) -> dict:
+    return {"count": sum(ln.count for ln in report.lines if ln.method == method),
+            "credited_cents": report.cell(method, "credited")[1],
+            "refunded_cents": report.cell(method, "refunded")[1]}
+
+
+def to_json(report: Report) -> str:
+    return json.dumps(to_dict(report), indent=2, ensure_ascii=False)
+
+
+def to_text(report: Report, kiosk_id: str = "") -> str:
+    """A fixed-width table: one line per method and state, then totals per state."""
+    title = f"Settlement report {report.day.isoformat()}"
+    if kiosk_id:
+        title += f"  kiosk {kiosk_id}"
+    head = f"{'method':<11}{'state':<17}{'count':>7}{'HKD':>14}"
+    out = [title, "", head, "-" * len(head)]
+    if not report.lines:
+        out.append("(no transactions)")
+    for ln in report.lines:
+        out.append(f"{ln.method:<11}{ln.state:<17}{ln.count:>7}{hkd(ln.amount_cents):>14}")
+    out.append("-" * len(head))
+    for state, (count, cents) in report.by_state().items():
+        out.append(f"{'TOTAL':<11}{state:<17}{count:>7}{hkd(cents):>14}")
+    out.append(f"{'TOTAL':<11}{'transactions':<17}{report.count:>7}")
+    return "\n".join(out)

@@ -1,0 +1,276 @@
+"""The transaction journal: one SQLite row per purchase, an append-only event history beside it.
+
+Every write (``create``, ``advance``, ``update``, ``note``, …) is one SQLite transaction,
+committed (WAL, ``synchronous=FULL``) before the method returns, so the caller commits a state
+*before* the outside call it leads to. One process owns a journal (``flock`` on
+``<path>.lock``); reading commands use ``open_readonly`` and take no lock.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from contract.clock import Clock, SystemClock
+from contract.redact import mask_phone
+from kiosk.journal import schema
+from kiosk.journal.files import FileLock, free_space_ok
+from kiosk.journal.models import (
+    DiskFull,
+    Event,
+    IllegalTransition,
+    JournalCorrupt,
+    JournalError,
+    JournalLocked,
+    JournalMissing,
+    JournalReadOnly,
+    Report,
+    Txn,
+    TxnNotFound,
+    allowed_moves,
+    check_fields,
+    check_new,
+    is_final,
+    iso_utc,
+    make_keys,
+)
+from kiosk.journal.views import JournalView
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "Journal", "Txn", "Event", "Report", "JournalError", "JournalLocked", "JournalCorrupt",
+    "JournalMissing", "JournalReadOnly", "DiskFull", "IllegalTransition", "TxnNotFound",
+    "free_space_ok", "DEFAULT_TZ",
+]
+
+DEFAULT_TZ = "Asia/Hong_Kong"
+
+
+class Journal(JournalView):
+    """The journal of one kiosk. Thread-safe: calls are serialised on one connection."""
+
+    # ----- opening and closing -----
+
+    @classmethod
+    def open(cls, path: str | Path, kiosk_id: str, clock: Clock | None = None, *,
+             tz: str | tzinfo = DEFAULT_TZ, phone_retention_days: int = 7) -> Journal:
+        """Open (creating or migrating) the journal and take its lock.
+
+        Raises:
+            JournalLocked: another process holds the journal (the message names its pid).
+            JournalCorrupt: not a database, failed quick_check, or a newer schema; file untouched.
+            DiskFull: the schema could not be written.
+        """
+        if not (kiosk_id and kiosk_id.isalnum()):
+            raise ValueError(f"kiosk id must be letters and digits, got {kiosk_id!r}")
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock.acquire(path)
+        conn = None
+        try:
+            schema.check_file(path)
+            conn = schema.connect(path)
+            schema.verify(conn, path)
+            schema.prepare(conn, path)
+        except BaseException:
+            if conn is not None:
+                conn.close()
+            lock.release()
+            raise
+        log.info("journal %s opened for kiosk %s", path, kiosk_id)
+        return cls(conn, path, kiosk_id, clock or SystemClock(), _zone(tz),
+                   phone_retention_days, lock)
+
+    @classmethod
+    def open_readonly(cls, path: str | Path, tz: str | tzinfo = DEFAULT_TZ) -> Journal:
+        """Open for reading only, without the lock (works while the kiosk runs).
+
+        Never creates the file. Raises:
+            JournalMissing: no file at *path*, or one without the journal's tables yet.
+            JournalCorrupt: not a journal this program can read; JournalError: unreadable.
+        """
+        path = Path(path)
+        schema.check_file(path)
+        if not path.exists():
+            raise JournalMissing(f"no journal at {path}: the kiosk has not run with this journal"
+                                 " path yet (check --journal or journal.path)")
+        try:
+            conn = schema.connect(path, readonly=True)
+        except sqlite3.Error as e:
+            raise JournalCorrupt(str(path), f"cannot open read-only: {e}") from None
+        try:
+            version = schema.verify(conn, path, full_check=False)
+            if version == 0:  # created but never set up (the kiosk is creating it, or it died)
+                raise JournalMissing(f"no journal at {path}: the file has no journal tables yet")
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn, path, "", SystemClock(), _zone(tz), 0, None)
+
+    @classmethod
+    def from_settings(cls, settings, clock: Clock | None = None) -> Journal:
+        """The kiosk's journal as the settings describe it (path, kiosk id, zone, retention)."""
+        return cls.open(settings.resolve(settings.journal.path), settings.kiosk.id, clock,
+                        tz=settings.journal.timezone,
+                        phone_retention_days=settings.journal.phone_retention_days)
+
+    # ----- writing -----
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One committed SQLite transaction; on any failure nothing of it is kept."""
+        with self._mutex:
+            if self._file_lock is None:
+                raise JournalReadOnly(f"journal {self.path} is open read-only")
+            if self._conn is None:
+                raise JournalError(f"journal {self.path} is closed")
+            conn = self._conn
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException as e:
+                _rollback(conn)
+                mapped = schema.map_error(e, self.path)
+                if mapped is e:
+                    raise
+                log.error("journal write failed: %s", mapped)
+                raise mapped from e
+
+    def create(self, method: str, msisdn: str, plan_id: str, quote_id: str, plan_name: dict,
+               amount_cents: int, list_price_cents: int, language: str) -> Txn:
+        """A new transaction in state ``created`` with every key assigned, committed."""
+        check_new(method, msisdn, amount_cents, list_price_cents)
+        now = self._clock.now()
+        day = datetime.fromtimestamp(now, self.tz).date()
+        at = iso_utc(now)
+        with self._write() as conn:
+            seq = conn.execute(
+                "INSERT INTO kiosk_seq (kiosk_id, last_seq) VALUES (?, 1) ON CONFLICT (kiosk_id)"
+                " DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq",
+                (self.kiosk_id,)).fetchone()[0]
+            keys = make_keys(self.kiosk_id, day, seq)
+            conn.execute(
+                "INSERT INTO transactions (id, kiosk_id, seq, local_day, state, method,"
+                " amount_cents, list_price_cents, msisdn, msisdn_masked, plan_id, quote_id,"
+                " plan_name_json, language, out_trade_no, credit_key, refund_key, ecr_ref,"
+                " void_ecr_ref, refund_ecr_ref, created_at, updated_at) VALUES"
+                " (?, ?, ?, ?, 'created', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (keys["id"], self.kiosk_id, seq, day.isoformat(), method, amount_cents,
+                 list_price_cents, msisdn, mask_phone(msisdn), plan_id, quote_id,
+                 json.dumps(plan_name, ensure_ascii=False), language, keys["out_trade_no"],
+                 keys["credit_key"], keys["refund_key"], keys["ecr_ref"], keys["void_ecr_ref"],
+                 keys["refund_ecr_ref"], at, at))
+            self._event(conn, keys["id"], at, "created", None, "created",
+                        {"method": method, "amount_cents": amount_cents, "plan_id": plan_id})
+            txn = self._get(conn, keys["id"])
+        log.info("txn %s created: %s %d cents", txn.id, method, amount_cents)
+        return txn
+
+    def advance(self, txn_id: str, new_state: str, *, detail: dict | None = None,
+                **fields) -> Txn:
+        """Move to *new_state* (IllegalTransition if the table forbids it), set *fields*."""
+        values = check_fields(fields)
+        at = iso_utc(self._clock.now())
+        with self._write() as conn:
+            old = self._get(conn, txn_id)
+            if new_state not in allowed_moves(old.method, old.state):
+                raise IllegalTransition(txn_id, old.method, old.state, new_state)
+            values["state"] = new_state
+            if is_final(new_state):
+                values["msisdn"] = None  # the full number is no longer needed
+            self._set(conn, old, values, at)
+            info = dict(fields) | (detail or {})
+            self._event(conn, txn_id, at, "state", old.state, new_state, info, old.msisdn)
+            txn = self._get(conn, txn_id)
+        log.info("txn %s %s -> %s", txn_id, old.state, new_state)
+        return txn
+
+    def update(self, txn_id: str, **fields) -> Txn:
+        """Set fields (receipt status, card details, …) without changing the state."""
+        values = check_fields(fields)
+        if not values:
+            return self.get(txn_id)
+        at = iso_utc(self._clock.now())
+        with self._write() as conn:
+            old = self._get(conn, txn_id)
+            self._set(conn, old, values, at)
+            self._event(conn, txn_id, at, "updated", None, None, dict(fields), old.msisdn)
+            return self._get(conn, txn_id)
+
+    def note(self, txn_id: str, kind: str, detail: dict | None = None) -> None:
+        """Append an event (an outside call's answer, a retry, …) without changing the row."""
+        at = iso_utc(self._clock.now())
+        with self._write() as conn:
+            old = self._get(conn, txn_id)
+            self._event(conn, txn_id, at, kind, None, None, detail or {}, old.msisdn)
+
+    def mask_expired_numbers(self, now: float | datetime | None = None) -> int:
+        """Clear full numbers kept longer than the retention, whatever the state; the count."""
+        if now is None:
+            now = self._clock.now()
+        ts = now.timestamp() if isinstance(now, datetime) else float(now)
+        cutoff = iso_utc(ts - self._retention_days * 86400)
+        at = iso_utc(self._clock.now())
+        with self._write() as conn:
+            ids = [r[0] for r in conn.execute(
+                "UPDATE transactions SET msisdn = NULL, updated_at = ? WHERE msisdn IS NOT NULL"
+                " AND created_at < ? RETURNING id", (at, cutoff))]
+            for txn_id in ids:
+                self._event(conn, txn_id, at, "number_masked", None, None,
+                            {"retention_days": self._retention_days})
+        if ids:
+            log.info("masked %d phone numbers older than %d days", len(ids), self._retention_days)
+        return len(ids)
+
+    def close_batch(self, detail: dict | None = None) -> int:
+        """Record a SETTLE: close the open batch, open the next; returns the closed number."""
+        at = iso_utc(self._clock.now())
+        with self._write() as conn:
+            closed = conn.execute(
+                "SELECT MAX(batch_no) FROM batches WHERE closed_at IS NULL").fetchone()[0]
+            conn.execute("UPDATE batches SET closed_at = ?, detail_json = ? WHERE batch_no = ?",
+                         (at, json.dumps(detail or {}, ensure_ascii=False), closed))
+            conn.execute("INSERT INTO batches (batch_no, opened_at) VALUES (?, ?)",
+                         (closed + 1, at))
+        log.info("card batch %d closed", closed)
+        return int(closed)
+
+    def _set(self, conn: sqlite3.Connection, old: Txn, values: dict, at: str) -> None:
+        if old.msisdn:  # a reason or note must not keep the full number either
+            values = {k: v.replace(old.msisdn, old.msisdn_masked) if isinstance(v, str) else v
+                      for k, v in values.items()}
+        values = dict(values, updated_at=at)
+        assignments = ", ".join(f"{k} = ?" for k in values)
+        conn.execute(f"UPDATE transactions SET {assignments} WHERE id = ?",
+                     (*values.values(), old.id))
+
+    @staticmethod
+    def _event(conn: sqlite3.Connection, txn_id: str, at: str, kind: str,
+               from_state: str | None, to_state: str | None, detail: dict,
+               msisdn: str | None = None) -> None:
+        text = json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str)
+        if msisdn:  # never keep the full number in the history
+            text = text.replace(msisdn, mask_phone(msisdn))
+        conn.execute("INSERT INTO events (txn_id, at, kind, from_state, to_state, detail_json)"
+                     " VALUES (?, ?, ?, ?, ?, ?)", (txn_id, at, kind, from_state, to_state, text))
+
+
+def _zone(tz: str | tzinfo) -> tzinfo:
+    return ZoneInfo(tz) if isinstance(tz, str) else tz
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Undo the open transaction; a failing rollback must not hide the original error."""
+    try:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+    except sqlite3.Error as e:
+        log.error("journal rollback failed: %s", e)

@@ -1,0 +1,140 @@
+"""Reading the journal: look-ups, lists and reports, shared by the owner and read-only openers."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+from datetime import date, datetime, tzinfo
+from pathlib import Path
+
+from contract.clock import Clock
+from kiosk.journal import reports, schema
+from kiosk.journal.files import FileLock, free_space_ok
+from kiosk.journal.models import (
+    ATTENTION,
+    COLUMNS,
+    UNFINISHED_STATES,
+    Event,
+    JournalError,
+    Report,
+    Txn,
+    TxnNotFound,
+    txn_from_row,
+)
+
+log = logging.getLogger(__name__)
+
+
+class JournalView:
+    """The reading half of ``Journal``; calls are serialised on one shared connection."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, kiosk_id: str, clock: Clock,
+                 tz: tzinfo, phone_retention_days: int, lock: FileLock | None):
+        self._conn = conn
+        self.path = path
+        self.kiosk_id = kiosk_id
+        self._clock = clock
+        self.tz = tz
+        self._retention_days = phone_retention_days
+        self._file_lock = lock
+        self._mutex = threading.RLock()
+
+    @property
+    def readonly(self) -> bool:
+        return self._file_lock is None
+
+    def close(self) -> None:
+        with self._mutex:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+            if self._file_lock is not None:
+                self._file_lock.release()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def free_space_ok(self, min_free_mb: int) -> bool:
+        return free_space_ok(self.path, min_free_mb)
+
+    def _read(self, sql: str, params: tuple = ()) -> list[tuple]:
+        with self._mutex:
+            if self._conn is None:
+                raise JournalError(f"journal {self.path} is closed")
+            try:
+                return self._conn.execute(sql, params).fetchall()
+            except sqlite3.Error as e:
+                raise schema.map_error(e, self.path) from e
+
+    @staticmethod
+    def _get(conn: sqlite3.Connection, txn_id: str) -> Txn:
+        row = conn.execute(f"SELECT {COLUMNS} FROM transactions WHERE id = ?",
+                           (txn_id,)).fetchone()
+        if row is None:
+            raise TxnNotFound(txn_id)
+        return txn_from_row(row)
+
+    def get(self, txn_id: str) -> Txn:
+        rows = self._read(f"SELECT {COLUMNS} FROM transactions WHERE id = ?", (txn_id,))
+        if not rows:
+            raise TxnNotFound(txn_id)
+        return txn_from_row(rows[0])
+
+    def find(self, ref: str) -> Txn | None:
+        """A transaction by its id or any of its keys/terminal refs (case-insensitive)."""
+        ref = ref.strip().upper()
+        candidates = [("id", ref), ("ecr_ref", ref)]
+        if ref.endswith(("-C", "-R")):
+            candidates.append(("id", ref[:-2]))  # a credit or refund key
+        if ref.endswith(("V", "F")):
+            candidates.append(("ecr_ref", ref[:-1]))  # a void or refund terminal ref
+        for column, value in candidates:
+            rows = self._read(f"SELECT {COLUMNS} FROM transactions WHERE {column} = ?", (value,))
+            if rows:
+                return txn_from_row(rows[0])
+        return None
+
+    def events(self, txn_id: str) -> list[Event]:
+        rows = self._read("SELECT id, txn_id, at, kind, from_state, to_state, detail_json"
+                          " FROM events WHERE txn_id = ? ORDER BY id", (txn_id,))
+        return [Event(*r[:6], json.loads(r[6])) for r in rows]
+
+    def _in_states(self, states: tuple[str, ...]) -> list[Txn]:
+        marks = ", ".join("?" * len(states))
+        rows = self._read(f"SELECT {COLUMNS} FROM transactions WHERE state IN ({marks})"
+                          " ORDER BY seq", states)
+        return [txn_from_row(r) for r in rows]
+
+    def unfinished(self) -> list[Txn]:
+        """Rows a recovery pass must drive forward (not needs_attention), oldest first."""
+        return self._in_states(UNFINISHED_STATES)
+
+    def needing_attention(self) -> list[Txn]:
+        return self._in_states((ATTENTION,))
+
+    def list(self, day: date | None = None, limit: int = 50) -> list[Txn]:
+        """The newest transactions first, of one local day or of all."""
+        if day is None:
+            rows = self._read(f"SELECT {COLUMNS} FROM transactions ORDER BY seq DESC LIMIT ?",
+                              (limit,))
+        else:
+            rows = self._read(f"SELECT {COLUMNS} FROM transactions WHERE local_day = ?"
+                              " ORDER BY seq DESC LIMIT ?", (day.isoformat(), limit))
+        return [txn_from_row(r) for r in rows]
+
+    def report(self, day: date) -> Report:
+        """Counts and HKD sums per method and state of one local day."""
+        return reports.build(self._read, day)
+
+    def today(self) -> date:
+        return datetime.fromtimestamp(self._clock.now(), self.tz).date()
+
+    def current_batch(self) -> int:
+        """The card terminal batch now open (sales in it can still be VOIDed)."""
+        row = self._read("SELECT MAX(batch_no) FROM batches WHERE closed_at IS NULL")
+        return int(row[0][0])

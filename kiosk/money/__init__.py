@@ -1,0 +1,1 @@
+"""The money engine: purchases, payments, crediting, refunds, recovery."""

@@ -1,0 +1,104 @@
+"""Card payments at the terminal: one SALE per row, its outcome settled by QUERY, never guessed.
+
+created → sale_pending (ecr_ref, amount and batch committed before SALE) → paid | declined |
+cancelled. A lost answer is settled with QUERY on the same ecr_ref; never a second SALE while
+the last outcome is unknown. A terminal approving another amount than asked is a fault: the
+sale is reversed and the row handed to a person.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from devices.interfaces import DeviceError
+from kiosk.money import refunding
+from kiosk.money.context import ROUNDS, MoneyContext, Unsettled
+from kiosk.money.events import Declined, Paid, PaymentCancelled
+
+log = logging.getLogger(__name__)
+
+NOTHING_CHARGED = {"CANCELLED": "customer", "TIMEOUT": "expired", "NOT_FOUND": "unavailable",
+                   "ERROR": "unavailable"}
+MISMATCH = "amount_mismatch"
+
+
+def begin_sale(ctx: MoneyContext, txn):
+    """created → sale_pending, with the terminal's batch, before anything is sent."""
+    return ctx.commit(txn, "sale_pending", batch_no=current_batch(ctx))
+
+
+def run_sale(ctx: MoneyContext, txn):
+    """Send the SALE and apply its outcome (querying when the answer was lost)."""
+    timeout_s = ctx.settings.payments.card_timeout_s
+    try:
+        result = ctx.call(txn, "sale", ctx.terminal.sale, txn.ecr_ref, txn.amount_cents,
+                          timeout_s=timeout_s)
+    except DeviceError as e:
+        log.warning("%s sale outcome unknown (%s): querying", txn.id, e)
+        return settle_sale(ctx, txn)
+    return apply_result(ctx, txn, result)
+
+
+def settle_sale(ctx: MoneyContext, txn):
+    """QUERY the sale until its outcome is definite (ABORT what is still running)."""
+    for _ in range(ROUNDS):
+        try:
+            result = ctx.call(txn, "query", ctx.terminal.query, txn.ecr_ref)
+            if result.result == "IN_PROGRESS":
+                ctx.call(txn, "abort", ctx.terminal.abort, txn.ecr_ref)
+                continue
+        except DeviceError as e:
+            log.warning("%s sale query failed (%s)", txn.id, e)
+            ctx.pause(ctx.settings.payments.poll_interval_s)
+            continue
+        return apply_result(ctx, txn, result)
+    raise Unsettled(txn.id, "card sale outcome unknown")
+
+
+def apply_result(ctx: MoneyContext, txn, result):
+    """The row after a definite terminal answer; an approval goes on to crediting (the caller)."""
+    outcome = result.result
+    if outcome == "APPROVED" or getattr(result, "approved", False):
+        if result.amount_cents and result.amount_cents != txn.amount_cents:
+            return _wrong_amount(ctx, txn, result)
+        txn = ctx.commit(txn, "paid", **card_fields(result))
+        ctx.emit(Paid(txn.id))
+        return txn
+    if outcome == "DECLINED":
+        txn = ctx.commit(txn, "declined")
+        ctx.emit(Declined(txn.id, "declined", result.rc or ""))
+        return txn
+    if outcome in NOTHING_CHARGED:
+        txn = ctx.commit(txn, "cancelled")
+        ctx.emit(PaymentCancelled(txn.id, NOTHING_CHARGED[outcome]))
+        return txn
+    raise Unsettled(txn.id, f"card sale answered {outcome}")
+
+
+def _wrong_amount(ctx: MoneyContext, txn, result):
+    reason = (f"{MISMATCH}: the terminal approved {result.amount_cents} cents "
+              f"for a sale of {txn.amount_cents}")
+    log.error("%s %s", txn.id, reason)
+    ctx.note(txn, MISMATCH, approved_cents=result.amount_cents)
+    txn = ctx.commit(txn, "needs_attention", attention_reason=reason, **card_fields(result))
+    txn = ctx.commit(txn, "refund_pending")
+    return refunding.refund(ctx, txn)
+
+
+def card_fields(result) -> dict:
+    """What the journal keeps of an approved sale: never more than the last 4 digits."""
+    return {"card_last4": result.last4, "card_brand": result.brand,
+            "auth_code": result.auth_code, "rrn": result.rrn, "entry": result.entry}
+
+
+def current_batch(ctx: MoneyContext) -> int | None:
+    """The open card batch (the journal closes it on SETTLE): VOID only works inside it."""
+    return ctx.journal.current_batch()
+
+
+def abort(ctx: MoneyContext, txn) -> None:
+    """Ask the terminal to stop a running sale; the sale itself then returns its outcome."""
+    try:
+        ctx.terminal.abort(txn.ecr_ref)
+    except DeviceError as e:
+        log.warning("%s abort failed (%s): the sale's own answer still settles it", txn.id, e)

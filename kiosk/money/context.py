@@ -1,0 +1,98 @@
+"""What every step of the money engine shares: its dependencies, commits and outside calls.
+
+A step commits the state that leads to an outside call (``commit``) and only then makes the call
+(``call``), so a crash between the two leaves a row that says what may have happened. Both places
+are crash points for the crash tests (``kiosk.money.crash_points``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from contract.clock import Clock, SystemClock
+from kiosk.backend.errors import BackendError
+from kiosk.money.crash_points import NO_CRASH, CrashPoints
+
+log = logging.getLogger(__name__)
+
+FINAL_STATES = frozenset({"credited", "refunded", "cancelled", "declined", "resolved"})
+UNKNOWN = object()  # what ``ask`` returns when the backend could not answer a query
+# Bounded effort: how many rounds of "call, and on an ambiguous answer query" a step makes before
+# it leaves the row for the reconciler. The backend client retries inside each round.
+ROUNDS = 3
+
+
+class Unsettled(Exception):
+    """A step could not learn the outcome of an outside call within its bounded effort.
+
+    The row stays in its pending state (committed before the call), for the reconciler or the
+    next start-up to settle by querying with the same key.
+    """
+
+    def __init__(self, txn_id: str, reason: str):
+        super().__init__(f"{txn_id}: {reason}")
+        self.txn_id = txn_id
+        self.reason = reason
+
+
+@dataclass
+class MoneyContext:
+    """The engine's dependencies; ``emit`` receives purchase events (a no-op in recovery)."""
+
+    journal: object
+    backend: object
+    terminal: object | None
+    settings: object
+    clock: Clock = field(default_factory=SystemClock)
+    emit: Callable[[object], None] = lambda event: None
+    crash: CrashPoints = NO_CRASH
+
+    def commit(self, txn, state: str, **fields):
+        """Advance the row and commit it (fsync) before anything that depends on it."""
+        new = self.journal.advance(txn.id, state, **fields)
+        log.info("%s %s -> %s", txn.id, txn.state, state)
+        self.crash.hit(f"{state}:commit")
+        return new
+
+    def call(self, txn, operation: str, fn: Callable, *args, **kwargs):
+        """Make one outside call, with crash points on both sides of it."""
+        self.crash.hit(f"{txn.state}:{operation}:before")
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            self.crash.hit(f"{txn.state}:{operation}:after")
+
+    def ask(self, txn, operation: str, fn: Callable, *args):
+        """A query (repeatable, changes nothing): its answer, or UNKNOWN on any backend error."""
+        try:
+            return self.call(txn, operation, fn, *args)
+        except BackendError as e:
+            log.warning("%s %s gave no answer: %s", txn.id, operation, e)
+            return UNKNOWN
+
+    def note(self, txn, kind: str, **detail) -> None:
+        self.journal.note(txn.id, kind, detail)
+
+    def pause(self, seconds: float, stop: threading.Event | None = None) -> bool:
+        """Wait ``seconds`` on the injected clock; True when ``stop`` was set meanwhile."""
+        if stop is not None and stop.is_set():
+            return True
+        waiter = getattr(self.clock, "wait", None)
+        if stop is not None and callable(waiter):
+            return bool(waiter(stop, seconds))
+        if stop is not None and isinstance(self.clock, SystemClock):
+            return stop.wait(seconds)
+        self.clock.sleep(seconds)
+        return stop is not None and stop.is_set()
+
+
+def is_final(txn) -> bool:
+    return txn.state in FINAL_STATES
+
+
+def is_settled(txn) -> bool:
+    """Final, or waiting for a person: nothing automatic is left to do."""
+    return txn.state in FINAL_STATES or txn.state == "needs_attention"

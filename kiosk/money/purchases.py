@@ -1,0 +1,178 @@
+"""The money engine's front: one purchase at a time, by wallet QR or by card.
+
+``start_qr`` / ``start_card`` journal the purchase, return its id at once and run the outside
+calls on a worker thread; results come back as events (``purchase_events``) to ``on_event``.
+Every state is committed before the outside call it leads to (see ``payment_context``); what
+cannot be settled while the customer waits stays in its pending state for the reconciler.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from contract.clock import Clock, SystemClock
+from contract.redact import mask_phone
+from devices.interfaces import TerminalProgress
+from kiosk.money import card_payment, crediting, qr_payment
+from kiosk.money.context import MoneyContext, Unsettled, is_settled
+from kiosk.money.crash_points import NO_CRASH, CrashPoints
+from kiosk.money.events import (
+    CardProgress,
+    NeedsAttention,
+    PaymentCancelled,
+    QrReady,
+)
+
+log = logging.getLogger(__name__)
+
+
+class PurchaseError(Exception):
+    """A purchase cannot start (nothing was journaled or charged)."""
+
+
+class PurchaseBusy(PurchaseError):
+    """Another purchase is still in progress: one at a time, a double tap never orders twice."""
+
+
+class LastSaleUnsettled(PurchaseError):
+    """A card sale's outcome is still unknown: no new SALE until it is settled."""
+
+
+class PurchaseService:
+    """Runs one purchase at a time; thread-safe; never blocks its caller on an outside call."""
+
+    def __init__(self, journal, backend, terminal, settings,
+                 on_event: Callable[[object], None], clock: Clock | None = None,
+                 crash: CrashPoints = NO_CRASH):
+        self._ctx = MoneyContext(journal, backend, terminal, settings, clock or SystemClock(),
+                                 self._emit, crash)
+        self._on_event = on_event
+        self._lock = threading.Lock()
+        self._active: str | None = None
+        self._active_ecr_ref: str | None = None
+        self._cancel = threading.Event()
+        self._idle = threading.Event()
+        self._idle.set()
+        if terminal is not None:
+            terminal.subscribe(self._on_device_event)
+
+    @property
+    def busy(self) -> bool:
+        """A purchase is in progress (money may be moving)."""
+        with self._lock:
+            return self._active is not None
+
+    def owns(self, txn_id: str) -> bool:
+        """True while the running purchase is this row (the reconciler leaves it alone)."""
+        with self._lock:
+            return self._active == txn_id
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait until no purchase is running; False on timeout."""
+        return self._idle.wait(timeout)
+
+    def start_qr(self, subscriber, offer, method: str, language: str) -> str:
+        """Journal a wallet purchase and run it; returns the transaction id."""
+        if method not in self._ctx.settings.payments.methods or method == "card":
+            raise PurchaseError(f"payment method {method!r} is not offered")
+        return self._start(subscriber, offer, method, language, self._run_qr)
+
+    def start_card(self, subscriber, offer, language: str) -> str:
+        """Journal a card purchase and run it at the terminal; returns the transaction id."""
+        if self._ctx.terminal is None:
+            raise PurchaseError("no card terminal")
+        if any(t.state == "sale_pending" for t in self._ctx.journal.unfinished()):
+            raise LastSaleUnsettled("the last card sale's outcome is not settled yet")
+        return self._start(subscriber, offer, "card", language, self._run_card)
+
+    def cancel(self) -> None:
+        """Customer cancel or the deadline: stop safely (a late payment is still credited)."""
+        with self._lock:
+            if self._active is None:
+                return
+            self._cancel.set()
+            ecr_ref = self._active_ecr_ref
+            txn_id = self._active
+        if ecr_ref:
+            txn = self._ctx.journal.get(txn_id)
+            threading.Thread(target=card_payment.abort, args=(self._ctx, txn),
+                             name="card-abort", daemon=True).start()
+
+    def _start(self, subscriber, offer, method, language, body) -> str:
+        with self._lock:
+            if self._active is not None:
+                raise PurchaseBusy(f"purchase {self._active} is still in progress")
+            txn = self._ctx.journal.create(
+                method, subscriber.msisdn, offer.plan_id, offer.quote_id, dict(offer.name),
+                offer.price_cents, offer.list_price_cents, language)
+            self._active = txn.id
+            self._active_ecr_ref = txn.ecr_ref if method == "card" else None
+            self._cancel.clear()
+            self._idle.clear()
+        self._ctx.crash.hit("created:commit")
+        log.info("%s started: %s %d cents for %s", txn.id, method, offer.price_cents,
+                 mask_phone(subscriber.msisdn))
+        threading.Thread(target=self._run, args=(txn, body), name=f"purchase-{txn.id}",
+                         daemon=True).start()
+        return txn.id
+
+    def _run(self, txn, body) -> None:
+        try:
+            body(txn)
+        except Unsettled as e:
+            log.warning("%s left for the reconciler: %s", txn.id, e.reason)
+            self._emit(NeedsAttention(txn.id, e.reason))
+        except Exception:
+            log.exception("%s stopped by an unexpected error; recovery will settle it", txn.id)
+            self._emit(NeedsAttention(txn.id, "internal error"))
+        finally:
+            with self._lock:
+                self._active = None
+                self._active_ecr_ref = None
+            self._idle.set()
+
+    def _run_qr(self, txn) -> None:
+        ctx = self._ctx
+        try:
+            txn, order = qr_payment.open_order(ctx, txn)
+        except Unsettled as e:
+            # No QR was shown, so nobody can pay: the customer may try again; the reconciler
+            # closes the order if it came to exist.
+            log.warning("%s order not confirmed (%s): left for the reconciler", txn.id, e.reason)
+            self._emit(PaymentCancelled(txn.id, "unavailable"))
+            return
+        if order is None:
+            return
+        deadline = ctx.clock.monotonic() + ctx.settings.payments.qr_expires_in_s
+        self._emit(QrReady(txn.id, order.qr_payload, order.expires_at, txn.amount_cents,
+                           txn.method))
+        txn = qr_payment.wait_for_payment(ctx, txn, self._cancel, deadline)
+        self._finish(txn)
+
+    def _run_card(self, txn) -> None:
+        ctx = self._ctx
+        txn = card_payment.begin_sale(ctx, txn)
+        if self._cancel.is_set():  # cancelled before the SALE went out: nothing to ask
+            txn = ctx.commit(txn, "cancelled")
+            self._emit(PaymentCancelled(txn.id, "customer"))
+            return
+        self._finish(card_payment.run_sale(ctx, txn))
+
+    def _finish(self, txn) -> None:
+        if not is_settled(txn):
+            crediting.credit(self._ctx, txn)
+
+    def _emit(self, event) -> None:
+        try:
+            self._on_event(event)
+        except Exception:
+            log.exception("purchase event handler failed on %r", event)
+
+    def _on_device_event(self, event) -> None:
+        if isinstance(event, TerminalProgress):
+            with self._lock:
+                txn_id = self._active if event.ecr_ref == self._active_ecr_ref else None
+            if txn_id:
+                self._emit(CardProgress(txn_id, event.stage))

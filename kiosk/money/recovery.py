@@ -1,0 +1,149 @@
+"""Start-up recovery and the background reconciler: no unfinished row is ever forgotten.
+
+``recover`` drives every unfinished row forward once (run it before the first sale). The
+``Reconciler`` thread then keeps at what could not be settled yet (orders that could still be
+paid late, credits and refunds the backend did not confirm), until ``late_payment_watch_s`` of
+watching; after that the row goes to ``needs_attention`` with the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from contract.clock import Clock, SystemClock
+from kiosk.money import refunding, settling
+from kiosk.money.context import MoneyContext, Unsettled, is_settled
+from kiosk.money.crash_points import NO_CRASH, CrashPoints
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RecoveryReport:
+    """What one pass did: rows settled now, rows still open, rows handed to a person."""
+
+    settled: tuple[str, ...]
+    still_open: tuple[str, ...]
+    needs_attention: tuple[str, ...]
+
+
+def recover(journal, backend, terminal, settings, clock: Clock | None = None,
+            on_event: Callable[[object], None] | None = None,
+            crash: CrashPoints = NO_CRASH) -> RecoveryReport:
+    """Drive every unfinished row forward once; call before the first sale."""
+    ctx = MoneyContext(journal, backend, terminal, settings, clock or SystemClock(),
+                       on_event or _log_event, crash)
+    report = settle_pass(ctx, skip=lambda txn_id: False)
+    _mask_expired(journal)
+    return report
+
+
+def settle_pass(ctx: MoneyContext, skip: Callable[[str], bool],
+                watch: dict[str, float] | None = None) -> RecoveryReport:
+    """One pass over the unfinished rows.
+
+    ``watch`` (the reconciler's) maps a row still open to when it was first seen open, on the
+    clock's monotonic time; a row open longer than ``late_payment_watch_s`` goes to a person.
+    """
+    settled, still_open, attention = [], [], []
+    for row in ctx.journal.unfinished():
+        if skip(row.id):
+            continue
+        txn = ctx.journal.get(row.id)  # fresh: the row may have moved since the list was read
+        if is_settled(txn):
+            continue
+        try:
+            txn = settling.drive(ctx, txn)
+        except Unsettled as e:
+            txn = ctx.journal.get(txn.id)
+            if watch is not None and _watched_s(ctx, watch, txn.id) >= \
+                    ctx.settings.payments.late_payment_watch_s:
+                txn = refunding.attention(ctx, txn, f"not settled automatically: {e.reason}")
+            else:
+                log.info("%s still open (%s): watching", txn.id, e.reason)
+                still_open.append(txn.id)
+                continue
+        except Exception:
+            log.exception("%s could not be driven forward; will try again", row.id)
+            still_open.append(row.id)
+            continue
+        if watch is not None:
+            watch.pop(txn.id, None)
+        (attention if txn.state == "needs_attention" else settled).append(txn.id)
+    return RecoveryReport(tuple(settled), tuple(still_open), tuple(attention))
+
+
+MASK_INTERVAL_S = 3600.0
+
+
+class Reconciler:
+    """A background thread that keeps settling open rows, on the injected clock."""
+
+    def __init__(self, journal, backend, terminal, settings, clock: Clock | None = None,
+                 on_event: Callable[[object], None] | None = None,
+                 skip: Callable[[str], bool] = lambda txn_id: False,
+                 interval_s: float | None = None, crash: CrashPoints = NO_CRASH):
+        self._ctx = MoneyContext(journal, backend, terminal, settings, clock or SystemClock(),
+                                 on_event or _log_event, crash)
+        self._skip = skip
+        self._interval_s = interval_s or max(settings.payments.poll_interval_s * 5, 10.0)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()  # one pass at a time (thread or run_once)
+        self._watch: dict[str, float] = {}  # open row -> first seen open (monotonic)
+        self._masked_at: float | None = None  # monotonic time of the last retention sweep
+        self.last: RecoveryReport = RecoveryReport((), (), ())
+
+    def run_once(self) -> RecoveryReport:
+        """One pass now, on the caller's thread; the retention sweep at most once an hour."""
+        with self._lock:
+            self.last = settle_pass(self._ctx, self._skip, self._watch)
+            now = self._ctx.clock.monotonic()
+            if self._masked_at is None or now - self._masked_at >= MASK_INTERVAL_S:
+                self._masked_at = now
+                _mask_expired(self._ctx.journal)
+            return self.last
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="reconciler", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.run_once()
+            except Exception:
+                log.exception("reconciler pass failed; trying again")
+            if self._ctx.pause(self._interval_s, self._stop):
+                return
+
+
+def _mask_expired(journal) -> None:
+    """Full phone numbers are never kept past the retention, whatever the row's state."""
+    try:
+        masked = journal.mask_expired_numbers()
+    except Exception:
+        log.exception("retention sweep failed; will try again")
+        return
+    if masked:
+        log.info("retention: masked the numbers of %d transactions", masked)
+
+
+def _watched_s(ctx: MoneyContext, watch: dict[str, float], txn_id: str) -> float:
+    """How long this process has watched the row stay open (a restart watches afresh)."""
+    now = ctx.clock.monotonic()
+    return now - watch.setdefault(txn_id, now)
+
+
+def _log_event(event) -> None:
+    log.info("recovery: %s", event)

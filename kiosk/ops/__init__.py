@@ -1,0 +1,1 @@
+"""Running unattended: health, heartbeat, systemd watchdog, disk space."""

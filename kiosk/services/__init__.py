@@ -1,1 +1,0 @@
-"""Services the flow calls: the backend client, purchases, receipts."""

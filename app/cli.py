@@ -1,4 +1,4 @@
-"""The ``kiosk`` command line: one sub-command per module in ``kiosk/commands``.
+"""The ``kiosk`` command line: one sub-command per module in ``app/commands``.
 
 Each command module has ``register(subparsers, common)`` that adds its parser (with
 ``common`` as a parent, giving ``--config``) and sets ``func`` to a function taking the parsed
@@ -26,13 +26,14 @@ COMMANDS: tuple[str, ...] = (
     "terminal",
     "device_simulator",
     "robot",
-    "app.commands.ui",  # run, demo: the Kivy UI, imported by name only (kiosk never imports screens)
+    "run",
+    "demo",
 )
 
 
 # Commands whose module is imported alone when they are run: ``kiosk run`` must not pay for
 # importing every other command's module before its first frame (bench/README.md, start-up).
-ALONE: dict[str, str] = {"run": "app.commands.ui"}
+ALONE: dict[str, str] = {"run": "run"}
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -45,9 +46,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS if only is None else (only,):
-        # A dotted name is a module path (app.commands.ui: the UI, kept out of kiosk's imports).
-        module = name if "." in name else f"app.commands.{name}"
-        importlib.import_module(module).register(sub, common)
+        importlib.import_module(f"{__package__}.commands.{name}").register(sub, common)
     return parser
 
 

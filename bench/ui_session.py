@@ -51,10 +51,14 @@ def running_app() -> Iterator[tuple[object, object]]:
         from screens.boot import configure_window
 
         configure_window(settings.display)  # before anything below opens Kivy's window
+        from app.simulators import build_kiosk
         from screens.offscreen import AppDriver
         from screens.running import KioskSession
 
-        with KioskSession(settings, font_cache=default_cache_dir()) as session:
+        def build_core(post, clock):
+            return build_kiosk(settings, post, clock)
+
+        with KioskSession(settings, build_core, font_cache=default_cache_dir()) as session:
             driver = AppDriver(session.app)
             driver.start()
             try:

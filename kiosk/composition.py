@@ -1,24 +1,27 @@
-"""The one composition root: settings in, a running kiosk core out (everything but the UI).
+"""The kiosk core put together from settings: everything but the UI and the simulators.
 
-``build(settings, post, clock)`` starts the backend simulator when the settings ask for it,
-opens the journal (taking its lock), connects the backend and the devices, runs recovery before
-the first sale, starts the reconciler, and wires the purchase service, receipts, controller and
-operations (health, heartbeat, maintenance). The Kivy app and the demo call it; ``Kiosk.close()``
-stops everything it started, in reverse order.
+``build(settings, post, clock, overrides=...)`` opens the journal (taking its lock), connects the
+backend and the devices, runs recovery before the first sale, starts the reconciler, and wires
+the purchase service, receipts, controller and operations (health, heartbeat, maintenance).
+Everyone who needs a kiosk core builds it here: ``kiosk run`` and ``kiosk demo`` (through
+``app.wiring``), the robot, the benchmarks and the tests; what differs between them (a clock, a
+backend URL, device handles on simulators, crash points, the reconciler's pace, no UI) comes in
+``Overrides``. Simulators are never started here: ``app.simulators`` starts them and passes
+their handles in. ``Kiosk.close()`` stops everything, in reverse order.
 """
 
 from __future__ import annotations
 
-import errno
+import dataclasses
 import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from contract.clock import Clock, SystemClock
 from kiosk.flow.controller import Controller, start_thread
-from kiosk.hardware.handle import DeviceHandle
+from kiosk.hardware.handle import DeviceHandle, SimulatedDevice, open_or_leave_out
+from kiosk.money.crash_points import NO_CRASH, CrashPoints
 from kiosk.receipts import ReceiptService
 
 log = logging.getLogger(__name__)
@@ -41,10 +44,9 @@ class Kiosk:
     purchases: object
     reconciler: object
     recovery: object  # the start-up RecoveryReport
-    receipts: ReceiptService
-    controller: Controller
+    receipts: ReceiptService | None
+    controller: Controller | None  # None when built headless (the robot)
     operations: object = None  # kiosk.maintenance.wiring.Operations
-    backend_simulator: object = None
     _closers: list[Callable[[], None]] = field(default_factory=list, repr=False)
 
     def close(self) -> None:
@@ -57,7 +59,38 @@ class Kiosk:
                 log.exception("closing %r failed", closer)
 
 
+@dataclass(frozen=True)
+class Overrides:
+    """What a caller changes in the kiosk the settings describe.
+
+    Attributes:
+        backend_url: talk to this backend instead of ``backend.url`` (a simulator's port).
+        backend: a ready backend client (the robot's, with its own short timings).
+        journal_path: the journal file instead of ``journal.path``.
+        terminal / printer: device handles already opened (on simulators started by
+            ``app.simulators``); None builds them from settings.
+        crash: test-only crash points in the money engine (``kiosk.money.crash_points``).
+        reconciler_interval_s: the reconciler's pace (the robot's compressed clock).
+        headless: no controller, receipts or operations: the money engine alone (the robot).
+        flow_clock: the controller's clock, when it differs from the money engine's (a test
+            that walks away from a screen at once while payments poll in real time).
+        closers: run last on ``Kiosk.close()`` (stop what the caller started for this kiosk).
+    """
+
+    backend_url: str | None = None
+    backend: object | None = None
+    journal_path: str | None = None
+    terminal: DeviceHandle | None = None
+    printer: DeviceHandle | None = None
+    crash: CrashPoints = NO_CRASH
+    reconciler_interval_s: float | None = None
+    headless: bool = False
+    flow_clock: Clock | None = None
+    closers: tuple[Callable[[], None], ...] = ()
+
+
 def build(settings, post: Callable[[Callable[[], None]], None], clock: Clock | None = None, *,
+          overrides: Overrides = Overrides(),
           run_in_worker: Callable[[Callable[[], None]], None] = start_thread,
           operations: bool = True) -> Kiosk:
     """Put the kiosk together from *settings*; on any failure what was started is stopped again.
@@ -65,15 +98,17 @@ def build(settings, post: Callable[[Callable[[], None]], None], clock: Clock | N
     Args:
         post: runs a callable on the UI thread (Kivy's ``Clock.schedule_once``; ``PostQueue``).
         clock: the kiosk's clock (``SystemClock`` by default).
+        overrides: what differs from the settings (see ``Overrides``).
         operations: also wire health, heartbeat and maintenance (``kiosk.maintenance.wiring``).
     Raises:
-        CompositionError: the backend simulator's port is taken, or a part cannot start.
+        CompositionError: a part cannot start as configured.
         JournalLocked: another kiosk process owns the journal.
     """
     clock = clock or SystemClock()
-    closers: list[Callable[[], None]] = []
+    closers: list[Callable[[], None]] = list(overrides.closers)
     try:
-        return _build(settings, post, clock, run_in_worker, operations, closers)
+        return _build(settings, post, clock, overrides, run_in_worker,
+                      operations and not overrides.headless, closers)
     except BaseException:
         for closer in reversed(closers):
             try:
@@ -83,81 +118,79 @@ def build(settings, post: Callable[[Callable[[], None]], None], clock: Clock | N
         raise
 
 
-def _build(settings, post, clock, run_in_worker, with_operations, closers) -> Kiosk:
-    from kiosk.backend.client import BackendClient
-    from kiosk.journal.store import Journal
+def _build(settings, post, clock, over: Overrides, run_in_worker, with_operations,
+           closers) -> Kiosk:
     from kiosk.money.purchases import PurchaseService
     from kiosk.money.recovery import Reconciler, recover
 
-    simulator = start_backend_simulator(settings, clock)
-    if simulator is not None:
-        closers.append(simulator.stop)
-    journal = Journal.from_settings(settings, clock)
-    closers.append(journal.close)
-    backend = BackendClient.from_settings(settings, clock)
-    closers.append(backend.close)
-    terminal = _device(settings, "card_terminal")
-    closers.append(terminal.close)
-    printer = _device(settings, "printer")
-    closers.append(printer.close)
+    for handle in (over.terminal, over.printer):  # the caller's: closed with the kiosk
+        if handle is not None:
+            closers.append(handle.close)
+    journal = _journal(settings, clock, over, closers)
+    backend = _backend(settings, clock, over, closers)
+    terminal = over.terminal or _device(settings, "card_terminal", closers)
+    printer = over.printer or _device(settings, "printer", closers)
 
-    relay = _EventRelay()
-    purchases = PurchaseService(journal, backend, terminal.device, settings, relay, clock)
-    report = recover(journal, backend, terminal.device, settings, clock)
+    purchases = PurchaseService(journal, backend, terminal.device, settings, clock, over.crash)
+    report = recover(journal, backend, terminal.device, settings, clock, crash=over.crash)
     log.info("start-up recovery: %d settled, %d still open, %d need attention",
              len(report.settled), len(report.still_open), len(report.needs_attention))
-    reconciler = Reconciler(journal, backend, terminal.device, settings, clock, skip=purchases.owns)
-    receipts = ReceiptService(printer.device, journal, settings, run_in_worker)
-    controller = Controller(settings, backend.get_subscriber, purchases, post, clock,
-                            receipts=receipts, journal=journal, run_in_worker=run_in_worker)
-    relay.target = controller.on_purchase_event
+    pace = {} if over.reconciler_interval_s is None else {"interval_s": over.reconciler_interval_s}
+    reconciler = Reconciler(journal, backend, terminal.device, settings, clock,
+                            skip=purchases.owns, crash=over.crash, **pace)
+    receipts = controller = None
+    if not over.headless:
+        receipts = ReceiptService(printer.device, journal, settings, run_in_worker)
+        controller = Controller(settings, backend.get_subscriber, purchases, post,
+                                over.flow_clock or clock,
+                                receipts=receipts, journal=journal, run_in_worker=run_in_worker)
     closers.append(lambda: purchases.join(10.0))  # let a running purchase reach a safe point
     reconciler.start()
     closers.append(reconciler.stop)
     kiosk = Kiosk(settings, clock, journal, backend, terminal, printer, purchases, reconciler,
-                  report, receipts, controller, backend_simulator=simulator, _closers=closers)
+                  report, receipts, controller, _closers=closers)
     if with_operations:
         kiosk.operations = _operations(settings, kiosk, closers)
     return kiosk
 
 
-def start_backend_simulator(settings, clock: Clock):
-    """The backend simulator on ``backend.url``'s loopback port, when ``simulator.backend.enabled``."""
-    if not settings.simulator.backend.enabled:
-        return None
-    from simulators.backend.server import BackendSimulator
+def _journal(settings, clock, over: Overrides, closers: list):
+    from kiosk.journal.store import Journal
 
-    url = urlsplit(settings.backend.url)
-    if url.hostname not in ("127.0.0.1", "localhost") or url.port is None:
-        raise CompositionError(
-            f"simulator.backend.enabled needs backend.url on 127.0.0.1 with a port, got {settings.backend.url}")
-    cfg = settings.simulator.backend
-    simulator = BackendSimulator(
-        "127.0.0.1", url.port, secrets={settings.kiosk.id: settings.backend_secret()},
-        state_path=settings.resolve(cfg.state_path) if cfg.state_path else None,
-        auto_pay_after_s=cfg.auto_pay_after_s, clock=clock)
-    try:
-        return simulator.start()
-    except OSError as e:
-        if e.errno == errno.EADDRINUSE:
-            raise CompositionError(
-                f"the backend simulator cannot listen on 127.0.0.1:{url.port}: the port is already "
-                "in use (another kiosk running?); stop it or change backend.url") from None
-        raise CompositionError(f"the backend simulator cannot start: {e}") from None
+    if over.journal_path is None:
+        journal = Journal.from_settings(settings, clock)
+    else:
+        s = settings.journal
+        journal = Journal.open(over.journal_path, settings.kiosk.id, clock, tz=s.timezone,
+                               phone_retention_days=s.phone_retention_days)
+    closers.append(journal.close)
+    return journal
 
 
-def _device(settings, name: str) -> DeviceHandle:
-    """A device from its factory; a device that cannot be opened is left out (the health
-    monitor then hides what needs it) rather than keeping the kiosk from starting."""
+def _backend(settings, clock, over: Overrides, closers: list):
+    from kiosk.backend.client import BackendClient
+
+    if over.backend is not None:
+        return over.backend  # the caller's: the caller closes it
+    if over.backend_url is not None:
+        settings = dataclasses.replace(
+            settings, backend=dataclasses.replace(settings.backend, url=over.backend_url))
+    backend = BackendClient.from_settings(settings, clock)
+    closers.append(backend.close)
+    return backend
+
+
+def _device(settings, name: str, closers: list) -> DeviceHandle:
     from kiosk.hardware.card_terminal import build_card_terminal
     from kiosk.hardware.printer import build_printer
 
     factory = build_card_terminal if name == "card_terminal" else build_printer
     try:
-        return factory(settings)
-    except Exception as e:
-        log.error("%s could not be opened (%s): running without it", name, e)
-        return DeviceHandle()
+        handle = open_or_leave_out(name, factory, settings)
+    except SimulatedDevice as e:
+        raise CompositionError(str(e)) from None
+    closers.append(handle.close)
+    return handle
 
 
 def _operations(settings, kiosk: Kiosk, closers: list):
@@ -183,16 +216,3 @@ def _ask_status(name: str, device, health) -> None:
             log.warning("%s status at start-up unknown: %s", name, e)
 
     threading.Thread(target=ask, name=f"{name}-status", daemon=True).start()
-
-
-class _EventRelay:
-    """The purchase service's ``on_event`` before the controller exists (it is built later)."""
-
-    def __init__(self):
-        self.target: Callable[[object], None] | None = None
-
-    def __call__(self, event) -> None:
-        if self.target is None:
-            log.warning("purchase event %s before the controller was ready", type(event).__name__)
-            return
-        self.target(event)

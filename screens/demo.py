@@ -59,8 +59,13 @@ def demo_settings(path=None):
     })
 
 
-def run_demo(settings, out_dir: Path, languages) -> dict:
-    """Walk every screen in each language; the PNGs written and the measured figures."""
+def run_demo(settings, out_dir: Path, languages, build_core, backend) -> dict:
+    """Walk every screen in each language; the PNGs written and the measured figures.
+
+    Args:
+        build_core: ``build_core(post, clock)``, the kiosk core on the profile's simulators.
+        backend: the backend simulator's control (``SimulatorControl``), for the phone and faults.
+    """
     from screens.boot import configure_window
 
     configure_window(settings.display)  # before anything below opens Kivy's window
@@ -72,13 +77,14 @@ def run_demo(settings, out_dir: Path, languages) -> dict:
     clock = OffsetClock()
     shots: list[Path] = []
     skipped: list[str] = []
-    with KioskSession(settings, clock, font_cache=default_cache_dir()) as session:
+    with KioskSession(settings, build_core, clock, font_cache=default_cache_dir()) as session:
         driver = AppDriver(session.app)
         driver.start()
         try:
             common_path_taps = None
             for language in languages:
-                walk = Walk(driver, session.kiosk, clock, Path(out_dir) / language, language)
+                walk = Walk(driver, session.kiosk, clock, Path(out_dir) / language, language,
+                            backend)
                 shots += walk.all()
                 skipped += walk.skipped
                 common_path_taps = walk.common_path_taps

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from screens.offscreen import NotShown
 from screens.text import _
-from simulators.backend.control import SimulatorControl
 
 log = logging.getLogger(__name__)
 
@@ -21,11 +20,14 @@ MONEY_TIMEOUT_S = 30.0
 
 
 class Walk:
-    def __init__(self, driver, kiosk, clock, folder: Path, language: str):
+    """One language's walk. *backend* plays the customer's phone and the faults: the backend
+    simulator's control routes (``simulators.backend.control.SimulatorControl``)."""
+
+    def __init__(self, driver, kiosk, clock, folder: Path, language: str, backend):
         self.driver, self.kiosk, self.clock = driver, kiosk, clock
         self.controller = kiosk.controller
         self.folder, self.language = folder, language
-        self.backend = SimulatorControl(kiosk.settings.backend.url)
+        self.backend = backend
         self.shots: list[Path] = []
         self.common_path_taps: int | None = None
         self.skipped: list[str] = []
@@ -34,16 +36,13 @@ class Walk:
         scenes = (self.qr_purchase, self.card_purchase, self.declined, self.qr_cancelled,
                   self.lookup_failed, self.expired_card, self.refunded, self.paper_out, self.needs_attention,
                   self.still_there, self.out_of_service)
-        try:
-            for scene in scenes:
-                try:
-                    scene()
-                except NotShown as e:
-                    log.warning("demo scene %s skipped: %s", scene.__name__, e)
-                    self.skipped.append(f"{self.language}/{scene.__name__}")
-                self.leave()
-        finally:
-            self.backend.close()
+        for scene in scenes:
+            try:
+                scene()
+            except NotShown as e:
+                log.warning("demo scene %s skipped: %s", scene.__name__, e)
+                self.skipped.append(f"{self.language}/{scene.__name__}")
+            self.leave()
         return self.shots
 
     # -- helpers ---------------------------------------------------------------------------

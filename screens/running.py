@@ -1,7 +1,8 @@
-"""The running kiosk with its UI: the core from the composition root, the app, the lockdown.
+"""The running kiosk with its UI: the core (built by the caller's function), the app, the lockdown.
 
-Used by ``kiosk run`` and ``kiosk demo``; the environment must be prepared (``screens.boot``)
-before this module is imported, as it imports Kivy.
+Used by ``kiosk run`` and ``kiosk demo`` (``app/commands``), which hand in ``build_core``: the
+composition root with the profile's simulators started. The environment must be prepared
+(``screens.boot``) before this module is imported, as it imports Kivy.
 """
 
 from __future__ import annotations
@@ -24,11 +25,17 @@ def fonts_for(settings, cache=None) -> dict:
 
 
 class KioskSession:
-    """``with KioskSession(settings) as s: s.app.run()``: builds the core and the app, and on
-    exit stops the core (payments reach a safe point, devices and simulators close)."""
+    """``with KioskSession(settings, build_core) as s: s.app.run()``: builds the core and the
+    app, and on exit stops the core (payments reach a safe point, devices and simulators close).
 
-    def __init__(self, settings, clock=None, font_cache=None, core_after_first_frame=False):
+    ``build_core(post, clock)`` returns the ``kiosk.composition.Kiosk`` to show; *clock* is
+    handed to it (None: the system clock).
+    """
+
+    def __init__(self, settings, build_core, clock=None, font_cache=None,
+                 core_after_first_frame=False):
         self.settings = settings
+        self.build_core = build_core
         self.clock = clock
         self.font_cache = font_cache
         # kiosk run: the attract screen first, the core right after (screens/starting.py)
@@ -70,10 +77,9 @@ class KioskSession:
         return self.kiosk is not None and self.app.controller is self.kiosk.controller
 
     def _build_core(self) -> None:
-        from kiosk.composition import build
         from screens.app import post
 
-        self.kiosk = build(self.settings, post, self.clock)
+        self.kiosk = self.build_core(post, self.clock)
 
     def _extra_screens(self) -> dict:
         if self.kiosk.operations is None:
@@ -111,3 +117,27 @@ class KioskSession:
     def __exit__(self, *_exc) -> None:
         if self.kiosk is not None:  # None: stopped before the core was built
             self.kiosk.close()
+
+
+def exit_after_first_frame(session: KioskSession) -> None:
+    """Benchmark hook (bench/bench_startup.py, ``KIOSK_EXIT_AFTER_FIRST_FRAME=1``): at the
+    first frame on screen, print ``first-frame <unix time>``; once the core is built and
+    attached, ``ready <unix time>``, and stop the app, which then shuts down as on SIGTERM."""
+    import time
+
+    from kivy.clock import Clock
+    from kivy.core.window import Window
+
+    def when_ready(_dt) -> bool:
+        if not session.ready:
+            return True
+        print(f"ready {time.time():.6f}", flush=True)
+        session.app.stop()
+        return False
+
+    def first_flip(*_args) -> None:
+        Window.unbind(on_flip=first_flip)
+        print(f"first-frame {time.time():.6f}", flush=True)
+        Clock.schedule_interval(when_ready, 0)
+
+    Window.bind(on_flip=first_flip)

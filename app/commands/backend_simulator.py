@@ -27,23 +27,19 @@ def register(subparsers, common) -> None:
 def run(args) -> int:
     from urllib.parse import urlsplit
 
-    from simulators.backend import BackendSimulator
+    from app.simulators import backend_simulator
+    from kiosk.composition import CompositionError
 
     settings = load(args.config)
     port = args.port if args.port is not None else (urlsplit(settings.backend.url).port or 8765)
-    auto_pay = (args.auto_pay_after_s if args.auto_pay_after_s is not None
-                else settings.simulator.backend.auto_pay_after_s)
-    state = args.state or str(settings.resolve(settings.simulator.backend.state_path))
     secret = settings.backend_secret()
     _console_logging(settings.log.level, secret)
-    sim = BackendSimulator(port=port, secrets={settings.kiosk.id: secret},
-                           state_path=state, auto_pay_after_s=auto_pay)
     stop = stop_on_signals()
     try:
-        sim.start()
-    except OSError as e:
-        print(f"kiosk backend-simulator: cannot listen on 127.0.0.1:{port}: {e.strerror}",
-              file=sys.stderr)
+        sim = backend_simulator(settings, port=port, state_path=args.state,
+                                auto_pay_after_s=args.auto_pay_after_s)
+    except CompositionError as e:
+        print(f"kiosk backend-simulator: {e}", file=sys.stderr)
         return 1
     print(f"listening on {sim.url}", flush=True)
     try:

@@ -60,20 +60,19 @@ def run(args) -> int:
 
 
 def _card_terminal(args):
-    from devices.card_terminal.simulator import CardTerminalSimulator
+    from app.simulators import card_terminal_simulator
 
-    return CardTerminalSimulator(scenario=args.scenario or "approve", state_path=args.state)
+    return card_terminal_simulator(scenario=args.scenario or "approve", state_path=args.state)
 
 
 def _printer(args, settings):
-    from devices.receipt_printer.simulator import PrinterSimulator
+    from app.simulators import printer_simulator
 
     scenario = args.scenario or "ok"
     if scenario not in PRINTER_SCENARIOS:
         raise ValueError(f"unknown printer scenario {scenario!r}: expected one of "
                          f"{PRINTER_SCENARIOS}")
-    output_dir = args.output_dir or settings.resolve(settings.devices.printer.output_dir)
-    simulator = PrinterSimulator(output_dir, paper_width_dots=settings.devices.printer.paper_width_dots)
+    simulator = printer_simulator(settings, args.output_dir)
     if scenario in ("paper_low", "paper_out"):
         simulator.set_paper(scenario.split("_")[1])
     elif scenario == "cover_open":

@@ -1,8 +1,8 @@
 """``kiosk doctor``: settings, journal, devices, backend, CJK font and disk, one verdict each.
 
 Exit status 0 when nothing FAILs, 1 otherwise. On a profile whose backend is the simulator
-(``simulator.backend.enabled``, the demo) it starts the simulator itself, on a free port; device
-simulators are started by the device factories when a device's kind is ``simulator``.
+(``simulator.backend.enabled``, the demo) it starts the simulator itself, on a free port, and
+simulated devices likewise (``app/simulators.py``).
 """
 
 from __future__ import annotations
@@ -85,23 +85,22 @@ def _backend(settings, client) -> Verdict:
 
 
 def _terminal_factory(settings):
-    from kiosk.hardware.card_terminal import build_card_terminal
-    return build_card_terminal(settings)
+    from app.simulators import card_terminal
+    return card_terminal(settings)
 
 
 def _printer_factory(settings):
-    from kiosk.hardware.printer import build_printer
-    return build_printer(settings)
+    from app.simulators import printer
+    return printer(settings)
 
 
 def _with_backend_simulator(settings, config, stack: contextlib.ExitStack):
     """Start the backend simulator on a free port when the profile uses it; the new settings."""
     if not settings.simulator.backend.enabled:
         return settings
-    from simulators.backend import BackendSimulator
+    from app.simulators import backend_simulator
 
-    sim = BackendSimulator(port=0, secrets={settings.kiosk.id: settings.backend_secret()})
-    sim.start()
+    sim = backend_simulator(settings, port=0, state_path="", auto_pay_after_s=0)
     stack.callback(sim.stop)
     return settings_mod.load(config, {"backend.url": sim.url})
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import logging
 
+from app.simulators import printer as build_printer
 from devices.interfaces import DeviceError, DeviceState, DeviceStatus, PaperState
 from devices.receipt_printer.document import ReceiptDocument, ReceiptLine
 from kiosk import settings as settings_mod
 from kiosk.hardware.handle import DeviceHandle
-from kiosk.hardware.printer import build_printer, open_printer
+from kiosk.hardware.printer import open_printer
 
 log = logging.getLogger(__name__)
 

@@ -13,10 +13,11 @@ import logging
 import sys
 import time
 
+from app.simulators import card_terminal as build_card_terminal
 from devices.interfaces import DeviceError, LinkError
 from devices.transport import open_port
 from kiosk import settings as settings_mod
-from kiosk.hardware.card_terminal import build_card_terminal, open_terminal
+from kiosk.hardware.card_terminal import open_terminal
 from kiosk.hardware.handle import DeviceHandle
 
 log = logging.getLogger(__name__)

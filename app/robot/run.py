@@ -13,18 +13,17 @@ import statistics
 import threading
 import time
 from collections import Counter
-from contextlib import ExitStack
 from dataclasses import dataclass
 
+from app import simulators
 from app.robot.customers import CustomerSource
 from kiosk.backend.client import BackendClient
 from kiosk.backend.errors import BackendError
+from kiosk.composition import Overrides, build
 from kiosk.hardware.handle import DeviceHandle
-from kiosk.journal.store import Journal
 from kiosk.money.crash_points import CrashPoints
 from kiosk.money.events import QrReady
-from kiosk.money.purchases import PurchaseError, PurchaseService
-from kiosk.money.recovery import Reconciler, recover
+from kiosk.money.purchases import PurchaseError
 from simulators.backend.control import SimulatorControl, SimulatorControlError
 
 log = logging.getLogger(__name__)
@@ -77,37 +76,43 @@ class Robot:
 
     def run(self) -> dict:
         started = time.monotonic()
-        with ExitStack() as stack:
-            journal = self._open_journal(stack)
-            backend, url = build_backend(self.settings, self.options.backend_url, stack)
-            self.phone = SimulatorControl(url)
-            stack.callback(self.phone.close)
-            handle = build_terminal(self.settings)
-            stack.callback(handle.close)
-            terminal, simulator = handle.device, handle.simulator
-            recovered = recover(journal, backend, terminal, self.settings, self.clock,
-                                crash=self.crash)
-            self.service = PurchaseService(journal, backend, terminal, self.settings,
-                                           self._on_event, self.clock, self.crash)
-            # A pass every 50 ms of real time at most: the compressed clock must not make the
-            # reconciler a busy loop beside the customers.
-            interval_s = max(10.0, 0.05 * self.clock.scale)
-            reconciler = Reconciler(journal, backend, terminal, self.settings, self.clock,
-                                    skip=self.service.owns, interval_s=interval_s,
-                                    crash=self.crash)
-            reconciler.start()
-            stack.callback(reconciler.stop)
-            self._play_all(backend, simulator)
-            self._settle(journal, reconciler)
-            return self._summary(journal, recovered, time.monotonic() - started)
+        kiosk = self._build()
+        self.phone = SimulatorControl(kiosk.backend.base_url)
+        try:
+            self.service = kiosk.purchases
+            self.service.subscribe(self._on_event)
+            self._play_all(kiosk.backend, kiosk.terminal.simulator)
+            self._settle(kiosk.journal, kiosk.reconciler)
+            return self._summary(kiosk.journal, kiosk.recovery, time.monotonic() - started)
+        finally:
+            self.phone.close()
+            kiosk.close()
 
-    def _open_journal(self, stack: ExitStack) -> Journal:
-        s = self.settings
-        path = self.options.journal_path or s.resolve(s.journal.path)
-        journal = Journal.open(path, s.kiosk.id, self.clock, tz=s.journal.timezone,
-                               phone_retention_days=s.journal.phone_retention_days)
-        stack.callback(journal.close)
-        return journal
+    def _build(self):
+        """The composition root's money engine, headless, on the robot's fast parts: the
+        backend (a started simulator on the demo profile without --backend-url), a quick
+        terminal simulator, the compressed clock and the crash points."""
+        closers = []
+        try:
+            url = self.options.backend_url
+            if url is None and self.settings.simulator.backend.enabled:
+                simulator = simulators.backend_simulator(self.settings, port=0, auto_pay_after_s=0)
+                closers.append(simulator.stop)
+                url = simulator.url
+            backend = robot_backend(self.settings, url or self.settings.backend.url)
+            closers.append(backend.close)
+            terminal = robot_terminal(self.settings)
+        except BaseException:
+            for closer in reversed(closers):
+                closer()
+            raise
+        # A pass every 50 ms of real time at most: the compressed clock must not make the
+        # reconciler a busy loop beside the customers.
+        overrides = Overrides(
+            backend=backend, journal_path=self.options.journal_path, terminal=terminal,
+            printer=DeviceHandle(), crash=self.crash, headless=True, closers=tuple(closers),
+            reconciler_interval_s=max(10.0, 0.05 * self.clock.scale))
+        return build(self.settings, _no_ui, self.clock, overrides=overrides)
 
     def _play_all(self, backend, simulator) -> None:
         methods = tuple(m for m in self.settings.payments.methods
@@ -209,40 +214,21 @@ DRIVER_TIMINGS = {"evt_watchdog_s": 0.5, "result_grace_s": 3.0, "answer_timeout_
                   "recovery_s": 3.0}
 
 
-def build_backend(settings, url: str | None, stack: ExitStack) -> tuple[BackendClient, str]:
-    """The backend client for ``url``; without one on the demo profile, a started simulator."""
-    secret = settings.backend_secret()
-    if url is None and settings.simulator.backend.enabled:
-        from simulators.backend import BackendSimulator
-
-        path = settings.simulator.backend.state_path
-        state = settings.resolve(path) if path else None
-        simulator = BackendSimulator(port=0, secrets={settings.kiosk.id: secret},
-                                     state_path=state).start()
-        stack.callback(simulator.stop)
-        url = simulator.url
-    url = url or settings.backend.url
-    client = BackendClient(url, settings.kiosk.id, secret, ca_bundle=settings.backend.ca_bundle,
-                           max_response_bytes=settings.backend.max_response_bytes,
-                           **CLIENT_TIMINGS)
-    stack.callback(client.close)
-    return client, url
+def _no_ui(_fn) -> None:
+    """The robot has no UI thread: nothing is ever posted to one (headless build)."""
 
 
-def build_terminal(settings) -> DeviceHandle:
+def robot_backend(settings, url: str) -> BackendClient:
+    """The backend client with the robot's short timings."""
+    return BackendClient(url, settings.kiosk.id, settings.backend_secret(),
+                         ca_bundle=settings.backend.ca_bundle,
+                         max_response_bytes=settings.backend.max_response_bytes, **CLIENT_TIMINGS)
+
+
+def robot_terminal(settings) -> DeviceHandle:
     """The card terminal: on the simulator kind, a fast simulated customer and short timers."""
-    from devices.card_terminal.simulator import CardTerminalSimulator, Delays
-    from kiosk.hardware.card_terminal import build_card_terminal, open_terminal
+    from devices.card_terminal.simulator import Delays
 
-    cfg = settings.devices.card_terminal
-    if cfg.kind != "simulator":
-        return build_card_terminal(settings)
-    state = settings.resolve(cfg.state_path) if cfg.state_path else None
-    simulator = CardTerminalSimulator(scenario="approve", state_path=state,
-                                      delays=Delays(stage_s=0.0, no_card_s=0.05, cancel_s=0.0))
-    port = simulator.start(cfg.link)
-    try:
-        return DeviceHandle(open_terminal(settings, port, **DRIVER_TIMINGS), simulator)
-    except Exception:
-        simulator.stop()
-        raise
+    return simulators.card_terminal(
+        settings, scenario="approve", delays=Delays(stage_s=0.0, no_card_s=0.05, cancel_s=0.0),
+        **DRIVER_TIMINGS)

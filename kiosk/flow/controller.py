@@ -78,6 +78,7 @@ class Controller:
         if journal is not None:
             listeners.append(JournalLink(journal, lambda: self.view.txn_id))
         self.flow = CustomerFlow(listeners=listeners)
+        self.unsubscribe_purchases = purchases.subscribe(self.on_purchase_event)
 
     # -- what screens read and subscribe to ---------------------------------------------------
     @property
@@ -204,7 +205,8 @@ class Controller:
 
     # -- results from workers and services (on the UI thread) --------------------------------
     def on_purchase_event(self, event) -> None:
-        """The purchase service's ``on_event``: called on its worker; posted to the UI thread."""
+        """A purchase event (subscribed to the purchase service): heard on its worker, handled
+        on the UI thread."""
         self._post(lambda: self._purchase_event(event))
 
     def _purchase_event(self, event) -> None:

@@ -1,8 +1,8 @@
-"""Build the receipt printer from settings: a serial/TCP printer, the simulator, or none.
+"""Build the receipt printer from settings: a serial/TCP printer, or none.
 
-With ``kind = "simulator"`` the ESC/POS emulator is started on a pty or loopback TCP port
-(printing into ``devices.printer.output_dir``) and the real driver is connected to it, so the
-demo exercises the same code as a kiosk with a printer.
+With ``kind = "simulator"`` the command that builds the kiosk starts the ESC/POS simulator
+(``app/simulators.py``, printing into ``devices.printer.output_dir``) and connects this module's
+driver to it with ``open_printer``, so the demo exercises the same code as a kiosk with a printer.
 """
 
 from __future__ import annotations
@@ -10,9 +10,8 @@ from __future__ import annotations
 import logging
 
 from devices.receipt_printer.driver import SerialReceiptPrinter
-from devices.receipt_printer.simulator import PrinterSimulator
 from kiosk import fonts
-from kiosk.hardware.handle import DeviceHandle
+from kiosk.hardware.handle import DeviceHandle, SimulatedDevice
 
 log = logging.getLogger(__name__)
 
@@ -32,17 +31,11 @@ def open_printer(settings, port_url: str) -> SerialReceiptPrinter:
 
 
 def build_printer(settings) -> DeviceHandle:
-    """The printer the settings ask for (``devices.printer.kind``: serial | simulator | none)."""
+    """The printer the settings ask for (``devices.printer.kind``: serial | none)."""
     cfg = settings.devices.printer
     if cfg.kind == "none":
         return DeviceHandle()
     if cfg.kind == "serial":
         return DeviceHandle(open_printer(settings, cfg.port))
-    simulator = PrinterSimulator(settings.resolve(cfg.output_dir),
-                                 paper_width_dots=cfg.paper_width_dots)
-    port = simulator.start(cfg.link)
-    try:
-        return DeviceHandle(open_printer(settings, port), simulator)
-    except Exception:
-        simulator.stop()
-        raise
+    raise SimulatedDevice(f"devices.printer.kind is {cfg.kind!r}: a simulated device is started "
+                          "by the command that builds the kiosk (app/simulators.py)")

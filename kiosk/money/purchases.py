@@ -1,7 +1,7 @@
 """The money engine's front: one purchase at a time, by wallet QR or by card.
 
 ``start_qr`` / ``start_card`` journal the purchase, return its id at once and run the outside
-calls on a worker thread; results come back as events (``purchase_events``) to ``on_event``.
+calls on a worker thread; results come back as events (``kiosk.money.events``) to subscribers.
 Every state is committed before the outside call it leads to (see ``payment_context``); what
 cannot be settled while the customer waits stays in its pending state for the reconciler.
 """
@@ -43,12 +43,11 @@ class LastSaleUnsettled(PurchaseError):
 class PurchaseService:
     """Runs one purchase at a time; thread-safe; never blocks its caller on an outside call."""
 
-    def __init__(self, journal, backend, terminal, settings,
-                 on_event: Callable[[object], None], clock: Clock | None = None,
+    def __init__(self, journal, backend, terminal, settings, clock: Clock | None = None,
                  crash: CrashPoints = NO_CRASH):
         self._ctx = MoneyContext(journal, backend, terminal, settings, clock or SystemClock(),
                                  self._emit, crash)
-        self._on_event = on_event
+        self._listeners: list[Callable[[object], None]] = []
         self._lock = threading.Lock()
         self._active: str | None = None
         self._active_ecr_ref: str | None = None
@@ -57,6 +56,12 @@ class PurchaseService:
         self._idle.set()
         if terminal is not None:
             terminal.subscribe(self._on_device_event)
+
+    def subscribe(self, listener: Callable[[object], None]) -> Callable[[], None]:
+        """Hear every purchase event (``kiosk.money.events``), on the purchase's worker thread;
+        returns the unsubscribe function."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
     @property
     def busy(self) -> bool:
@@ -165,10 +170,11 @@ class PurchaseService:
             crediting.credit(self._ctx, txn)
 
     def _emit(self, event) -> None:
-        try:
-            self._on_event(event)
-        except Exception:
-            log.exception("purchase event handler failed on %r", event)
+        for listener in list(self._listeners):
+            try:
+                listener(event)
+            except Exception:
+                log.exception("purchase event listener failed on %r", event)
 
     def _on_device_event(self, event) -> None:
         if isinstance(event, TerminalProgress):

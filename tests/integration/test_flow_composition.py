@@ -1,4 +1,6 @@
-"""The composition root: the demo profile comes up whole (simulators included) and closes clean."""
+"""The composition root on the demo profile: ``app.simulators.build_kiosk`` starts the simulators
+the profile asks for and ``kiosk.composition.build`` puts the core on them; it comes up whole
+and closes clean. The core alone never starts a simulator."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import threading
 
 import pytest
 
+from app.simulators import build_kiosk
 from kiosk import composition
 from kiosk import settings as settings_mod
 from kiosk.session import PostQueue
@@ -28,11 +31,11 @@ def demo_settings(tmp_path, port):
 def test_demo_profile_builds_sells_nothing_yet_and_closes_every_thread(tmp_path):
     before = set(threading.enumerate())
     post = PostQueue()
-    kiosk = composition.build(demo_settings(tmp_path, free_port()), post)
+    kiosk = build_kiosk(demo_settings(tmp_path, free_port()), post)
     try:
         c = kiosk.controller
         assert kiosk.recovery.settled == () and kiosk.recovery.still_open == ()
-        assert kiosk.backend_simulator is not None and kiosk.terminal.device is not None
+        assert kiosk.terminal.simulator is not None and kiosk.terminal.device is not None
         assert post.run_until(lambda: "card" in c._availability.methods(), 10)
         assert c.state == "attract"
         c.start("en")
@@ -54,7 +57,7 @@ def test_port_taken_is_a_clear_error_and_nothing_is_left_open(tmp_path):
         taken.listen()
         port = taken.getsockname()[1]
         with pytest.raises(composition.CompositionError, match=f"127.0.0.1:{port}.*already in use"):
-            composition.build(demo_settings(tmp_path, port), PostQueue())
+            build_kiosk(demo_settings(tmp_path, port), PostQueue())
     assert not (tmp_path / "journal.sqlite3").exists()
 
 
@@ -81,9 +84,18 @@ def test_a_sale_paid_while_the_kiosk_was_down_is_credited_before_the_first_custo
         backend.close()
     finally:
         sim.stop()
-    kiosk = composition.build(settings, PostQueue())
+    kiosk = build_kiosk(settings, PostQueue())
     try:
         assert kiosk.recovery.settled == (txn.id,)
         assert kiosk.journal.get(txn.id).state == "credited"
     finally:
         kiosk.close()
+
+
+def test_the_core_alone_never_starts_a_simulator(tmp_path):
+    """A simulated device the caller did not start is a clear error, and nothing stays open."""
+    settings = demo_settings(tmp_path, free_port())
+    before = set(threading.enumerate())
+    with pytest.raises(composition.CompositionError, match="devices.card_terminal.kind.*app/simulators.py"):
+        composition.build(settings, PostQueue())
+    assert [t for t in set(threading.enumerate()) - before if t.is_alive()] == []

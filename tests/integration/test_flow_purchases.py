@@ -15,13 +15,13 @@ import pytest
 
 from contract.clock import FakeClock, SystemClock
 from devices.card_terminal.simulator import CardTerminalSimulator, Delays
+from kiosk import composition
 from kiosk import settings as settings_mod
-from kiosk.backend.client import BackendClient
-from kiosk.flow.controller import Controller, start_thread
+from kiosk.flow.controller import Controller
 from kiosk.hardware.card_terminal import open_terminal
+from kiosk.hardware.handle import DeviceHandle
 from kiosk.journal.store import Journal
 from kiosk.money.purchases import PurchaseService
-from kiosk.receipts import ReceiptService
 from kiosk.session import PostQueue
 from simulators.backend.control import SimulatorControl
 from simulators.backend.server import BackendSimulator
@@ -90,8 +90,8 @@ class World:
 
 @contextlib.contextmanager
 def make_world(tmp_path, backend_sim, printer=None):
-    """A controller on a fake clock wired to the real money engine, simulators and journal;
-    *printer*: a receipt printer driver (None: no printer)."""
+    """The composition root's kiosk (no operations) on the backend simulator and a card terminal
+    simulator, its flow on a fake clock; *printer*: a receipt printer driver (None: no printer)."""
     control = SimulatorControl(backend_sim.url)
     control.reset()
     settings = settings_mod.load(None, {
@@ -100,27 +100,19 @@ def make_world(tmp_path, backend_sim, printer=None):
         "payments.poll_interval_s": 0.05, "payments.card_timeout_s": 30})
     terminal_sim = CardTerminalSimulator(state_path=tmp_path / "terminal.json",
                                          delays=Delays(stage_s=0.01, cancel_s=0.01))
-    terminal = open_terminal(settings, terminal_sim.start("pty"))
-    journal = Journal.from_settings(settings, SystemClock())
-    backend = BackendClient.from_settings(settings)
+    terminal = DeviceHandle(open_terminal(settings, terminal_sim.start("pty")), terminal_sim)
     post, clock = PostQueue(), FakeClock(start=time.time())
-    relay = []
-    purchases = PurchaseService(journal, backend, terminal, settings,
-                                lambda e: relay[0].on_purchase_event(e), SystemClock())
-    receipts = ReceiptService(printer, journal, settings, start_thread)
-    controller = Controller(settings, backend.get_subscriber, purchases, post, clock,
-                            receipts=receipts, journal=journal)
-    relay.append(controller)
+    kiosk = composition.build(settings, post, SystemClock(), operations=False,
+                              overrides=composition.Overrides(
+                                  terminal=terminal, printer=DeviceHandle(printer),
+                                  flow_clock=clock, closers=(control.close,)))
     try:
-        yield World(controller, post, clock, journal, purchases, terminal_sim, control)
-        purchases.cancel()
-        assert purchases.join(WAIT_S), "a purchase was still running at the end of the test"
+        yield World(kiosk.controller, post, clock, kiosk.journal, kiosk.purchases, terminal_sim,
+                    control)
+        kiosk.purchases.cancel()
+        assert kiosk.purchases.join(WAIT_S), "a purchase was still running at the end of the test"
     finally:
-        terminal.close()
-        terminal_sim.stop()
-        backend.close()
-        journal.close()
-        control.close()
+        kiosk.close()
 
 
 @pytest.fixture

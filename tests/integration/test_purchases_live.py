@@ -59,8 +59,8 @@ def terminal(tmp_path, settings):
 
 
 def buy(backend_client, journal, terminal, settings, customer, msisdn, method):
-    service = PurchaseService(journal, backend_client, terminal, settings, customer,
-                              SystemClock())
+    service = PurchaseService(journal, backend_client, terminal, settings, SystemClock())
+    service.subscribe(customer)
     subscriber = backend_client.get_subscriber(msisdn)
     offer = next(o for o in subscriber.offers if o.data_mb)  # not the unlimited day pass
     if method == "card":

@@ -70,7 +70,6 @@ def _controller(settings, purchases, lookups, clock=None):
 
     controller = Controller(settings, get_subscriber, purchases, post, clock,
                             run_in_worker=lambda fn: fn())
-    purchases.on_event = controller.on_purchase_event
     return controller, clock
 
 

@@ -77,6 +77,10 @@ class FakePurchases:
     def cancel(self) -> None:
         self.cancels += 1
 
+    def subscribe(self, listener) -> None:
+        self.on_event = listener
+        return lambda: None
+
     @property
     def txn_id(self) -> str:
         return self.started[-1][0]

@@ -21,11 +21,11 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def real_kiosk(app_driver, kiosk):
     """The composition root's kiosk (backend simulator on a free port), shown by the shared app."""
-    from kiosk.composition import build
+    from app.simulators import build_kiosk
     from screens.app import post
     from screens.demo import demo_settings
 
-    core = build(demo_settings(), post, operations=False)
+    core = build_kiosk(demo_settings(), post, operations=False)
     app_driver.app.attach(core.controller)
     app_driver.wait_state("attract")
     app_driver.frames(3)

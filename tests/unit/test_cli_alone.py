@@ -8,7 +8,7 @@ import sys
 from app.cli import ALONE, COMMANDS, build_parser
 
 
-def test_run_is_parsed_with_only_the_ui_module():
+def test_run_is_parsed_with_only_its_own_module():
     parser = build_parser(ALONE["run"])
     args = parser.parse_args(["run", "--config", "x.toml"])
     assert args.command == "run" and args.config == "x.toml"
@@ -26,4 +26,4 @@ def test_kiosk_run_help_imports_no_other_command_module():
             "print(sorted(m for m in sys.modules if m.startswith('app.commands.')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=60, check=True)
-    assert out.stdout.strip().splitlines()[-1] == "[]"
+    assert out.stdout.strip().splitlines()[-1] == "['app.commands.run']"

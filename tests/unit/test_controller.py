@@ -97,6 +97,10 @@ class FakePurchases:
     def cancel(self):
         self.cancels += 1
 
+    def subscribe(self, listener):
+        self.listener = listener
+        return lambda: None
+
 
 class Backend:
     """A fake ``get_subscriber``: a dict of answers, or an exception to raise."""
@@ -126,7 +130,7 @@ class Rig:
 
     def emit(self, event):
         """The purchase service reports *event* (from its worker); the UI thread runs it."""
-        self.controller.on_purchase_event(event)
+        self.purchases.listener(event)
         self.post.run_pending()
 
     def txn(self):

@@ -123,7 +123,8 @@ class MoneyMachine(RuleBasedStateMachine):
         """A new process: a new purchase service on the same journal and devices."""
         rig = self.rig
         rig.service = PurchaseService(rig.journal, rig.backend, rig.terminal, rig.settings,
-                                      rig.events.append, rig.clock, self.crash)
+                                      rig.clock, self.crash)
+        rig.service.subscribe(rig.events.append)
 
     @rule()
     def restart(self):

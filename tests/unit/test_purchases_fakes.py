@@ -302,7 +302,8 @@ class Rig:
         self.terminal = FakeTerminal()
         self.events: list = []
         self.service = PurchaseService(self.journal, self.backend, self.terminal, self.settings,
-                                       self.events.append, self.clock)
+                                       self.clock)
+        self.service.subscribe(self.events.append)
 
     def qr(self, msisdn="85291234567", method="wechatpay", price=8820) -> str:
         txn_id = self.service.start_qr(FakeSubscriber(msisdn), offer(price), method, "en")

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
+from app.simulators import card_terminal as build_card_terminal
 from devices.card_terminal import protocol as p
 from devices.card_terminal.driver import SerialCardTerminal
 from devices.card_terminal.simulator import CardTerminalSimulator, Delays
 from devices.interfaces import DeviceState
 from kiosk import settings as settings_mod
-from kiosk.hardware.card_terminal import build_card_terminal
 from tests.child_env import child_env
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -6,9 +6,9 @@ import pytest
 from PIL import Image
 
 from app.cli import main
+from app.simulators import printer as build_printer
 from devices.interfaces import DeviceState
 from devices.receipt_printer.driver import SerialReceiptPrinter
-from kiosk.hardware.printer import build_printer
 from kiosk.settings import load
 
 pytestmark = pytest.mark.timeout(60)

@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class StartingView:
-    """What attract reads of a view while starting (``kiosk.session.SessionView`` would import
+    """What attract reads of a view while starting (``kiosk.flow.view.SessionView`` would import
     the flow and python-statemachine before the first frame: ~20 ms)."""
 
     language: str

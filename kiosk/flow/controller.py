@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from contract.redact import mask_phone
 from kiosk.backend import lookup
 from kiosk.flow import expiry, phone
+from kiosk.flow.availability import Availability
 from kiosk.flow.machine import (
     MONEY_STATES,
     CustomerFlow,
@@ -24,14 +25,9 @@ from kiosk.flow.machine import (
     JournalLink,
     TransitionNotAllowed,
 )
-from kiosk.session import (
-    Availability,
-    IdleTimer,
-    SessionView,
-    StateTimeouts,
-    ViewStore,
-    purchase_changes,
-)
+from kiosk.flow.purchase_changes import purchase_changes
+from kiosk.flow.timeouts import IdleTimer, StateTimeouts
+from kiosk.flow.view import SessionView, ViewStore
 from kiosk.settings import LANGUAGES
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ import pytest
 from app.simulators import build_kiosk
 from kiosk import composition
 from kiosk import settings as settings_mod
-from kiosk.session import PostQueue
+from kiosk.flow.post_queue import PostQueue
 
 
 def free_port() -> int:

@@ -18,11 +18,11 @@ from devices.card_terminal.simulator import CardTerminalSimulator, Delays
 from kiosk import composition
 from kiosk import settings as settings_mod
 from kiosk.flow.controller import Controller
+from kiosk.flow.post_queue import PostQueue
 from kiosk.hardware.card_terminal import open_terminal
 from kiosk.hardware.handle import DeviceHandle
 from kiosk.journal.store import Journal
 from kiosk.money.purchases import PurchaseService
-from kiosk.session import PostQueue
 from simulators.backend.control import SimulatorControl
 from simulators.backend.server import BackendSimulator
 

@@ -27,7 +27,7 @@ def router(app_driver):
 
 
 def test_only_the_shown_screen_is_built_before_the_first_frame(router):
-    from kiosk.session import SessionView
+    from kiosk.flow.view import SessionView
 
     router.show("attract", SessionView())
     assert router.built == ["attract"]
@@ -35,7 +35,7 @@ def test_only_the_shown_screen_is_built_before_the_first_frame(router):
 
 
 def test_the_rest_are_built_one_at_a_time_and_a_needed_one_at_once(router):
-    from kiosk.session import SessionView
+    from kiosk.flow.view import SessionView
 
     router.show("attract", SessionView())
     assert router.build_next() is True
@@ -47,7 +47,7 @@ def test_the_rest_are_built_one_at_a_time_and_a_needed_one_at_once(router):
 
 
 def test_a_screen_added_later_is_shown(router):
-    from kiosk.session import SessionView
+    from kiosk.flow.view import SessionView
     from screens.states.base import KioskScreen
 
     router.add("maintenance", lambda name: KioskScreen(name=name))
@@ -56,7 +56,7 @@ def test_a_screen_added_later_is_shown(router):
 
 
 def test_an_unknown_state_keeps_the_screen(router):
-    from kiosk.session import SessionView
+    from kiosk.flow.view import SessionView
 
     router.show("attract", SessionView())
     router.show("no_such_state", SessionView())

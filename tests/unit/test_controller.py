@@ -16,6 +16,7 @@ from contract.clock import FakeClock
 from kiosk import settings as settings_mod
 from kiosk.backend.errors import Ambiguous, NotFound
 from kiosk.flow.controller import Controller
+from kiosk.flow.post_queue import PostQueue
 from kiosk.money.events import (
     CardProgress,
     Credited,
@@ -24,7 +25,6 @@ from kiosk.money.events import (
     QrReady,
     Refunded,
 )
-from kiosk.session import PostQueue
 
 
 @dataclass(frozen=True)

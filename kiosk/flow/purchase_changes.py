@@ -1,0 +1,29 @@
+"""Purchase events → flow events and view changes: the one place they are mapped."""
+
+from __future__ import annotations
+
+from kiosk.money import events as ev
+
+
+def purchase_changes(event) -> tuple[str | None, dict]:
+    """The flow event and the view changes a purchase event brings; (None, {}) for an unknown one."""
+    if isinstance(event, ev.QrReady):
+        return "qr_ready", {"qr_payload": event.qr_payload, "qr_expires_at": event.expires_at,
+                            "amount_cents": event.amount_cents}
+    if isinstance(event, ev.CardProgress):
+        return "card_progressed", {"terminal_stage": event.stage}
+    if isinstance(event, ev.Paid):
+        return "paid", {"cancelling": False}
+    if isinstance(event, ev.Credited):
+        return "credited", {"balance": event.balance, "cancelling": False}
+    if isinstance(event, ev.Declined):
+        return "card_declined", {"failure": "declined", "cancelling": False}
+    if isinstance(event, ev.PaymentCancelled):
+        return "payment_cancelled", {"failure": event.reason, "cancelling": False}
+    if isinstance(event, ev.CreditRejected):
+        return "credit_rejected", {"failure": event.reason, "cancelling": False}
+    if isinstance(event, ev.Refunded):
+        return "refund_completed", {"cancelling": False}
+    if isinstance(event, ev.NeedsAttention):
+        return "attention_needed", {"failure": event.reason, "cancelling": False}
+    return None, {}

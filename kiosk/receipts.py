@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from devices.interfaces import DeviceError, PaperOut
 from devices.receipt_printer.document import ReceiptDocument, ReceiptLine
 from kiosk import i18n
+from kiosk.money.amounts import money
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +30,6 @@ Done = Callable[[str, str], None]  # (receipt status, e-receipt payload)
 def e_receipt_payload(url_template: str, reference: str) -> str:
     """The e-receipt's QR payload: the settings' URL template with the reference filled in."""
     return url_template.format(reference=reference)
-
-
-def money(cents: int) -> str:
-    """``HK$88.20``; int cents in, no floats."""
-    dollars, rest = divmod(int(cents), 100)
-    return f"HK${dollars:,}.{rest:02d}"
 
 
 def local_time(rfc3339: str) -> str:

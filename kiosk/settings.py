@@ -15,11 +15,12 @@ import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from contract.methods import METHODS, WALLET_METHODS  # noqa: F401 (WALLET_METHODS: for callers)
+
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 DEFAULT_FILE = CONFIG_DIR / "default.toml"
 DEMO_FILE = CONFIG_DIR / "demo.toml"
 LANGUAGES = ("zh-Hant", "zh-Hans", "en")
-WALLET_METHODS = ("wechatpay", "alipayhk", "alipay", "fps", "payme")
 
 
 class SettingsError(ValueError):
@@ -295,7 +296,7 @@ def _check(s: Settings) -> None:
         need(dev.kind != "serial" or bool(dev.port), f"{key}.port", "must be set when kind is serial")
         need(dev.link in ("pty", "tcp"), f"{key}.link", "must be pty or tcp")
     for m in s.payments.methods:
-        need(m in WALLET_METHODS + ("card",), "payments.methods", f"has unknown method {m!r}")
+        need(m in METHODS, "payments.methods", f"has unknown method {m!r}")
     need(s.payments.qr_expires_in_s >= 30, "payments.qr_expires_in_s", "must be at least 30")
     need(s.payments.poll_interval_s > 0, "payments.poll_interval_s", "must be positive")
     need(s.display.orientation in ("landscape", "portrait"), "display.orientation", "must be landscape or portrait")

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from kiosk import i18n
 from kiosk.flow.expiry import long_date
+from kiosk.money.amounts import money  # noqa: F401 (the screens' one money formatter)
 
 log = logging.getLogger(__name__)
 
@@ -22,12 +23,6 @@ LANGUAGE_NAMES = {"zh-Hant": "繁體中文", "zh-Hans": "简体中文", "en": "E
 def _(msgid: str, language: str, **values) -> str:
     """The customer text *msgid* in *language*, with ``{name}`` placeholders filled."""
     return i18n.translate(msgid, language, **values)
-
-
-def money(cents: int) -> str:
-    """``HK$88.20`` (whole dollars without decimals: ``HK$98``)."""
-    dollars, rest = divmod(int(cents), 100)
-    return f"HK${dollars:,}" if rest == 0 else f"HK${dollars:,}.{rest:02d}"
 
 
 def data_amount(data_mb: int | None, language: str) -> str:

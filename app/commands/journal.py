@@ -13,8 +13,8 @@ from datetime import date, datetime
 
 from kiosk import settings as settings_mod
 from kiosk.journal.models import Event, Txn
-from kiosk.journal.reports import hkd
 from kiosk.journal.store import Journal, JournalError
+from kiosk.money.amounts import hkd
 
 log = logging.getLogger(__name__)
 

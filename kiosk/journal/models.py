@@ -7,10 +7,10 @@ import logging
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 
+from contract.methods import METHODS, WALLET_METHODS  # noqa: F401 (the journal's methods)
+
 log = logging.getLogger(__name__)
 
-WALLET_METHODS = ("wechatpay", "alipayhk", "alipay", "fps", "payme")
-METHODS = WALLET_METHODS + ("card",)
 
 FINAL_STATES = ("credited", "refunded", "cancelled", "declined", "resolved")
 # States a recovery pass drives forward (needs_attention waits for an operator instead).

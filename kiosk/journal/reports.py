@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import date
 
 from kiosk.journal.models import FINAL_STATES, METHODS, STATES, Report, ReportLine
+from kiosk.money.amounts import hkd
 
 log = logging.getLogger(__name__)
 
@@ -24,13 +25,6 @@ def build(read: Callable[[str, tuple], list[tuple]], day: date) -> Report:
     lines = sorted((ReportLine(m, s, int(n), int(c)) for m, s, n, c in rows),
                    key=lambda ln: (ln.method, order.get(ln.state, len(order))))
     return Report(day=day, lines=tuple(lines))
-
-
-def hkd(cents: int) -> str:
-    """``123456`` → ``1,234.56`` (no float on the way)."""
-    sign = "-" if cents < 0 else ""
-    whole, part = divmod(abs(cents), 100)
-    return f"{sign}{whole:,}.{part:02d}"
 
 
 def to_dict(report: Report) -> dict:

@@ -6,7 +6,7 @@ import logging
 
 from contract.clock import utc_from
 from devices.receipt_printer.document import ReceiptDocument, ReceiptLine
-from kiosk.journal.reports import hkd
+from kiosk.money.amounts import hkd
 
 log = logging.getLogger(__name__)
 

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 
 from contract.clock import Clock, SystemClock
 from kiosk.backend.errors import BackendError
+from kiosk.journal.models import FINAL_STATES
 from kiosk.money.crash_points import NO_CRASH, CrashPoints
 
 log = logging.getLogger(__name__)
 
-FINAL_STATES = frozenset({"credited", "refunded", "cancelled", "declined", "resolved"})
 UNKNOWN = object()  # what ``ask`` returns when the backend could not answer a query
 # Bounded effort: how many rounds of "call, and on an ambiguous answer query" a step makes before
 # it leaves the row for the reconciler. The backend client retries inside each round.

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
+from contract.methods import METHODS, WALLET_METHODS  # noqa: F401 (used by the routes)
 from simulators.backend.store import ApiError
 
 KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-WALLET_METHODS = ("wechatpay", "alipayhk", "alipay", "fps", "payme")
 
 
 def msisdn(value) -> str:

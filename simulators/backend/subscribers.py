@@ -157,7 +157,7 @@ def _validate_topup(body: dict) -> None:
     checks.field(body, "plan_id", str)
     checks.field(body, "amount_cents", int, positive=True)
     payment = checks.field(body, "payment", dict)
-    checks.field(payment, "method", str, choices=checks.WALLET_METHODS + ("card",))
+    checks.field(payment, "method", str, choices=checks.METHODS)
     checks.field(payment, "reference", str)
     checks.field(body, "transaction_id", str)
 

@@ -28,6 +28,7 @@ from kiosk.flow.machine import (
 from kiosk.flow.purchase_changes import purchase_changes
 from kiosk.flow.timeouts import IdleTimer, StateTimeouts
 from kiosk.flow.view import SessionView, ViewStore
+from kiosk.money.purchases import PurchaseBusy
 from kiosk.settings import LANGUAGES
 
 log = logging.getLogger(__name__)
@@ -105,7 +106,7 @@ class Controller:
         self._type(lambda typed: typed.with_country(code))
 
     def press_digit(self, d: str) -> None:
-        if self.state == "attract":  # a digit on the attract screen starts with that digit
+        if self.flow.can("started"):  # a digit on the attract screen starts with that digit
             self.start()
         self._type(lambda typed: typed.press(d))
 
@@ -113,7 +114,7 @@ class Controller:
         self._type(lambda typed: typed.backspace())
 
     def submit_number(self) -> None:
-        if self.state != "entering_number":
+        if not self.flow.can("number_entered"):
             return
         self.touch()
         try:
@@ -126,7 +127,7 @@ class Controller:
             self._lookups.start(number.msisdn, self._lookup_done)
 
     def choose_offer(self, quote_id: str) -> None:
-        if self.state != "card_shown":
+        if not self.flow.can("offer_chosen"):
             return
         offer = next((o for o in self.view.offers if o.quote_id == quote_id), None)
         if offer is None:
@@ -137,17 +138,24 @@ class Controller:
         self._send("offer_chosen")
 
     def pay(self, method: str) -> None:
-        """Start paying by *method*; acts once (a second tap finds the flow already paying)."""
-        if self.state != "confirming" or method not in self._availability.methods():
+        """Start paying by *method*. It acts once: a second tap finds the flow already paying;
+        one purchase at a time is the money engine's rule (``PurchaseBusy``: the last one is
+        still settling, so the customer stays here and may tap again)."""
+        if not self.flow.can("method_chosen") or method not in self._availability.methods():
             log.info("pay(%s) ignored in %s", method, self.state)
             self._set(methods=self._availability.methods())
             return
-        busy = bool(self.purchases.busy)
-        if not self._send("method_chosen", method=method, purchase_running=busy):
+        try:
+            txn_id = self._start_purchase(method)
+        except PurchaseBusy as e:
+            log.warning("pay(%s) refused: %s", method, e)
             return
         self._set(method=method, failure=None, cancelling=False, qr_payload=None,
-                  qr_expires_at=None, terminal_stage=None, txn_id=None)
-        self._start_purchase(method)
+                  qr_expires_at=None, terminal_stage=None, txn_id=txn_id)
+        self._send("method_chosen", method=method)
+        if txn_id is None:  # could not start, nothing was charged
+            self._set(failure="unavailable")
+            self._send("payment_cancelled")
 
     def cancel(self) -> None:
         """Cancel: back to the start, or, while money moves, ask the payment to stop safely."""
@@ -241,7 +249,7 @@ class Controller:
             self._set(receipt_status=status, e_receipt=e_receipt)
 
     def _lookup_done(self, result: lookup.LookupResult) -> None:
-        if self.state != "looking_up":
+        if not self.flow.can("subscriber_found"):
             log.info("look-up answer ignored in %s", self.state)
             return
         if result.ok:
@@ -253,19 +261,22 @@ class Controller:
             self._set(subscriber=result.subscriber, failure=result.reason)
             self._send("lookup_went_wrong")
 
-    def _start_purchase(self, method: str) -> None:
+    def _start_purchase(self, method: str) -> str | None:
+        """The new transaction's id; None when it could not start (nothing was charged).
+
+        Raises:
+            PurchaseBusy: another purchase is still running.
+        """
         view = self.view
         try:
             if method == "card":
-                txn_id = self.purchases.start_card(view.subscriber, view.offer, view.language)
-            else:
-                txn_id = self.purchases.start_qr(view.subscriber, view.offer, method, view.language)
-        except Exception:  # nothing was charged: the purchase never started
+                return self.purchases.start_card(view.subscriber, view.offer, view.language)
+            return self.purchases.start_qr(view.subscriber, view.offer, method, view.language)
+        except PurchaseBusy:
+            raise
+        except Exception:
             log.exception("purchase by %s could not start for %s", method, mask_phone(view.msisdn or ""))
-            self._set(failure="unavailable")
-            self._send("payment_cancelled")
-            return
-        self._set(txn_id=txn_id)
+            return None
 
     # -- internals --------------------------------------------------------------------------
     def _expiry_texts(self, language: str, subscriber, offer) -> dict:
@@ -324,10 +335,10 @@ class Controller:
 
     def _check_service(self) -> None:
         ok, reason = self._availability.verdict()
-        if not ok and self.state == "attract":
+        if not ok and self.flow.can("went_out_of_service"):
             self._set(out_of_service_reason=reason)
             self._send("went_out_of_service")
-        elif ok and self.state == "out_of_service":
+        elif ok and self.flow.can("came_back"):
             self._set(out_of_service_reason="")
             self._send("came_back")
         elif not ok and self.state == "out_of_service":

@@ -62,8 +62,8 @@ class CustomerFlow(StateMachine):
     subscriber_found = looking_up.to(card_shown)
     lookup_went_wrong = looking_up.to(lookup_failed)
     offer_chosen = card_shown.to(confirming)
-    method_chosen = confirming.to(paying_card, cond=["is_card", "no_purchase_running"]) | confirming.to(
-        paying_qr, unless="is_card", cond="no_purchase_running"
+    method_chosen = confirming.to(paying_card, cond="is_card") | confirming.to(
+        paying_qr, unless="is_card"
     )
     went_back = (
         confirming.to(card_shown)
@@ -127,9 +127,6 @@ class CustomerFlow(StateMachine):
 
     def is_card(self, method: str = "") -> bool:
         return method == "card"
-
-    def no_purchase_running(self, purchase_running: bool = False) -> bool:
-        return not purchase_running
 
     @property
     def state(self) -> str:

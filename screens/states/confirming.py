@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from kivy.clock import Clock
 from kivy.properties import ListProperty, StringProperty
 from kivy.uix.gridlayout import GridLayout
 
@@ -11,13 +10,10 @@ from screens.states.base import KioskScreen
 from screens.text import localized, money, offer_detail
 from screens.widgets.buttons import KioskButton
 
-REENABLE_AFTER_S = 2.0
-
 
 class PayButton(KioskButton):
-    """Pays with ``method``. The controller makes a second tap harmless; the button also stops
-    listening after its first tap until the screen is shown again, so a frantic double tap sends
-    one intent."""
+    """Pays with ``method``. A second tap is harmless: the controller finds the flow already
+    paying (one purchase at a time is the money engine's rule, not the screen's)."""
 
     method = StringProperty("")
 
@@ -57,21 +53,9 @@ class ConfirmingScreen(KioskScreen):
             self.methods = list(view.methods)
             self._build_buttons()
 
-    def on_pre_enter(self, *_args) -> None:
-        for button in self.ids.methods.children:
-            button.disabled = False
-
     def pay(self, button: PayButton) -> None:
-        for other in self.ids.methods.children:
-            other.disabled = True
+        # A second tap acts once: the controller finds the flow already paying.
         self.controller.pay(button.method)
-        # Refused (say, the method just went away) and still here: let the customer choose again.
-        Clock.schedule_once(self._enable_if_still_here, REENABLE_AFTER_S)
-
-    def _enable_if_still_here(self, _dt) -> None:
-        if self.manager is not None and self.manager.current == self.name:
-            for button in self.ids.methods.children:
-                button.disabled = False
 
     def _build_buttons(self) -> None:
         bar = self.ids.methods

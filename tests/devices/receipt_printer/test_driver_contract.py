@@ -18,6 +18,9 @@ from devices.interfaces import (
 
 from .conftest import Events, receipt
 
+# Bounds for waiting on a condition: generous, since a busy machine is slow, and never a sleep.
+WAIT_S = 10.0
+
 pytestmark = pytest.mark.timeout(60)
 
 
@@ -122,13 +125,14 @@ def test_garbage_status_byte_is_unknown_never_paper_ok(rig):
 def test_silent_printer_is_no_device_without_hanging(rig):
     driver, sim, events = rig
     sim.set_silent(True)
-    assert events.wait_for(lambda s: s.state is DeviceState.NO_DEVICE, 2.0)
+    assert events.wait_for(lambda s: s.state is DeviceState.NO_DEVICE, WAIT_S)
     start = time.monotonic()
     with pytest.raises(LinkError):
         driver.print_receipt(receipt())
     assert time.monotonic() - start < 2.0
     sim.set_silent(False)
-    assert events.wait_for(lambda s: s.state is DeviceState.ONLINE and s.paper is PaperState.OK, 3.0)
+    assert events.wait_for(lambda s: s.state is DeviceState.ONLINE and s.paper is PaperState.OK,
+                           WAIT_S)
 
 
 def test_unplugged_mid_receipt_fails_fast_and_reconnects(link, tmp_path, make_driver):
@@ -141,19 +145,19 @@ def test_unplugged_mid_receipt_fails_fast_and_reconnects(link, tmp_path, make_dr
     driver = make_driver(port)
     events = Events()
     driver.subscribe(events)
-    assert driver.wait_ready(3.0)
+    assert driver.wait_ready(WAIT_S)
     first.unplug_after(5000)
-    start = time.monotonic()
+    # Fails fast: a LinkError (the link broke), not a DeviceTimeout after the write timeout.
+    # No wall-clock bound here: on a busy machine the seconds are not the driver's.
     with pytest.raises(LinkError):
         driver.print_receipt(receipt())
-    assert time.monotonic() - start < 5.0
-    assert events.wait_for(lambda s: s.state is DeviceState.NO_DEVICE, 2.0)
+    assert events.wait_for(lambda s: s.state is DeviceState.NO_DEVICE, WAIT_S)
     first.stop()
     second = PrinterSimulator(tmp_path / "b")
     try:
         tcp_port = int(port.rsplit(":", 1)[1]) if link == "tcp" else 0
         second.start(link, tcp_port, symlink=tmp_path / "printer" if link == "pty" else None)
-        assert driver.wait_ready(5.0)
+        assert driver.wait_ready(WAIT_S)
         driver.print_receipt(receipt("en", qr=None))
         assert second.wait_printed(1)
     finally:

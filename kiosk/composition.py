@@ -4,7 +4,7 @@
 backend and the devices, runs recovery before the first sale, starts the reconciler, and wires
 the purchase service, receipts, controller and operations (health, heartbeat, maintenance).
 Everyone who needs a kiosk core builds it here: ``kiosk run`` and ``kiosk demo`` (through
-``app.wiring``), the robot, the benchmarks and the tests; what differs between them (a clock, a
+``app.simulators.build_kiosk``), the robot, the benchmarks and the tests; what differs between them (a clock, a
 backend URL, device handles on simulators, crash points, the reconciler's pace, no UI) comes in
 ``Overrides``. Simulators are never started here: ``app.simulators`` starts them and passes
 their handles in. ``Kiosk.close()`` stops everything, in reverse order.

@@ -35,6 +35,18 @@ def module_exists(root: Path, dotted: str) -> bool:
     return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
 
 
+def named_module(root: Path, text: str, ours: tuple[str, ...]) -> str | None:
+    """The module a dotted string names, itself or as the prefix of an attribute
+    (``"screens.app.post"``, a ``mock.patch`` target); None for anything else (``"kiosk.id"``)."""
+    parts = text.split(".")
+    if len(parts) < 2 or parts[0] not in ours or not all(p.isidentifier() for p in parts):
+        return None
+    for end in range(len(parts), 1, -1):
+        if module_exists(root, ".".join(parts[:end])):
+            return ".".join(parts[:end])
+    return None
+
+
 def imported_names(path: Path, root: Path, packages: Iterable[str]) -> set[str]:
     """Every module name *path* imports, by statement or by a string naming one of our modules."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
@@ -47,8 +59,9 @@ def imported_names(path: Path, root: Path, packages: Iterable[str]) -> set[str]:
             names.add(node.module)
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             text = node.value.strip()
-            if "." in text and text.split(".")[0] in ours and module_exists(root, text):
-                names.add(text)
+            module = named_module(root, text, ours)
+            if module:
+                names.add(module)
     return names
 
 
@@ -151,10 +164,13 @@ def test_a_cycle_through_a_string_import_is_found(tmp_path):
 
 
 def test_a_string_that_is_not_one_of_our_modules_is_not_an_import(tmp_path):
-    """Settings keys look like dotted names ("kiosk.data_dir"); only real modules count."""
+    """Settings keys look like dotted names ("kiosk.data_dir"); only real modules count, alone
+    or as the start of a patch target ("kiosk.a.thing")."""
     root = _tree(tmp_path, {"kiosk/__init__.py": "", "kiosk/a.py": "KEY = 'kiosk.data_dir'\n",
-                            "screens/__init__.py": "X = 'kiosk.a'\n"})
-    assert package_edges(root, ("kiosk", "screens")) == {("screens", "kiosk"): ["screens/__init__.py"]}
+                            "screens/__init__.py": "X = 'kiosk.a'\n",
+                            "screens/b.py": "T = 'kiosk.a.thing'\n"})
+    assert package_edges(root, ("kiosk", "screens")) == {
+        ("screens", "kiosk"): ["screens/__init__.py", "screens/b.py"]}
 
 
 def test_the_real_tree_would_fail_on_a_deliberate_violation(tmp_path):

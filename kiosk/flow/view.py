@@ -46,8 +46,9 @@ class SessionView:
             before a credit. ``e_receipt`` is the payload of the on-screen e-receipt QR.
         warning: the "still there?" warning is shown; ``seconds_left`` counts down to the timeout
             (None when the state has no timeout).
-        out_of_service_reason: why the kiosk is out of service (``backend_down``,
-            ``no_payment_method``, ``operator``, ``disk_full``…), or "".
+        out_of_service_reason: why the kiosk is out of service, as ``kiosk.ops.health`` says
+            (``backend_unreachable``, ``no_payment_method``, ``switched_off_by_operator``,
+            ``switched_off_by_backend``, ``disk_low``), or "".
         hotline, kiosk_id, location: from settings, for failure screens.
     """
 

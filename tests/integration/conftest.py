@@ -2,7 +2,8 @@
 
 ``backend_simulator``: a started ``BackendSimulator`` on 127.0.0.1:0 (kiosk ``K01``, secret
 ``demo-kiosk-secret``) with a state file in the test's temp dir, stopped after the test; it runs
-on the real clock. ``backend_client``: a ``BackendClient`` for it whose retries do not wait
+on the real clock. ``backend_sim``: one such simulator for a whole module (no state file).
+``backend_client``: a ``BackendClient`` for it whose retries do not wait
 (its clock reads real time but its ``sleep`` only moves a virtual monotonic clock).
 """
 
@@ -50,6 +51,14 @@ def backend_simulator(tmp_path):
         yield sim
     finally:
         sim.stop()
+
+
+@pytest.fixture(scope="module")
+def backend_sim():
+    """One backend simulator for a whole test module (the flow tests reset it per test)."""
+    sim = BackendSimulator(secrets={KIOSK_ID: SECRET}).start()
+    yield sim
+    sim.stop()
 
 
 @pytest.fixture

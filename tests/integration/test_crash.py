@@ -23,7 +23,7 @@ from kiosk.money.crash_points import ENV_AT, ENV_TRACE
 from simulators.backend import BackendSimulator
 from simulators.backend.control import SimulatorControl
 from tests.child_env import child_env
-from tests.integration.test_crash_ledger import attention_refs, check, terminal_outcomes
+from tests.integration.ledger_checks import attention_refs, check, terminal_outcomes
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ import pytest
 from devices.receipt_printer.simulator import PrinterSimulator
 from kiosk import settings as settings_mod
 from kiosk.hardware.printer import open_printer
-from tests.integration.test_flow_purchases import backend_sim, make_world  # noqa: F401 (fixture)
+from tests.integration.world import make_world
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def printer_sim(tmp_path):
 
 
 @pytest.fixture
-def world(tmp_path, backend_sim, printer_sim):  # noqa: F811 (fixture)
+def world(tmp_path, backend_sim, printer_sim):
     settings = settings_mod.load(None, {"kiosk.data_dir": str(tmp_path)})
     printer = open_printer(settings, printer_sim.start("pty"))
     real_print = printer.print_receipt

@@ -16,7 +16,7 @@ from kiosk.journal.store import Journal
 from kiosk.settings import load
 from tests.child_env import child_env
 from tests.integration.conftest import SECRET
-from tests.integration.test_crash_ledger import attention_refs, check, terminal_outcomes
+from tests.integration.ledger_checks import attention_refs, check, terminal_outcomes
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.ui.fakes import FakePurchases, subscriber
+from tests.fakes.purchases import FakePurchases
+from tests.fakes.subscribers import subscriber
 
 
 @dataclass

@@ -10,23 +10,9 @@ from pathlib import Path
 import pytest
 
 from devices.interfaces import DeviceState, DeviceStatus, PaperState
+from tests.fakes.printer import FakePrinter
 
 pytestmark = [pytest.mark.ui, pytest.mark.slow]
-
-
-class FakePrinter:
-    def __init__(self):
-        self.printed = []
-
-    def print_receipt(self, doc):
-        self.printed.append(doc)
-
-    def subscribe(self, callback):
-        pass
-
-    def recent_frames(self):
-        from devices.wirelog import WireFrame
-        return (WireFrame("tx", 0.0, "10 04 01", "DLE EOT 1"), WireFrame("rx", 0.0, "16", "online"))
 
 
 @dataclass

@@ -1,0 +1,79 @@
+"""The money promise, checked from the outside: the backend simulator's ledger, the terminal
+simulator's stored outcomes and the journal. Used by the crash and robot tests;
+test_ledger_checks.py shows that it sees each kind of violation."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Verdict:
+    violations: list[str] = field(default_factory=list)
+    escalated: list[str] = field(default_factory=list)  # handed to a person (needs_attention)
+    paid_orders: int = 0
+    card_sales: int = 0
+    credits: int = 0
+    refunds: int = 0
+
+
+def check(ledger: dict, terminal_outcomes: dict, attention: set[str],
+          kiosk_id: str = "K01") -> Verdict:
+    """Every paid order / approved sale: exactly one credit or one full refund; no credit
+    without a payment; never two refunds. ``attention``: references of needs_attention rows."""
+    v = Verdict()
+    credited = defaultdict(list)
+    for t in ledger["topups"]:
+        if t["status"] == "credited" and t["kiosk_id"] == kiosk_id:
+            credited[t["payment"]["reference"]].append(t)
+    v.credits = sum(len(c) for c in credited.values())
+    refunds = defaultdict(list)
+    for r in ledger["refunds"]:
+        refunds[r["out_trade_no"]].append(r["amount_cents"])
+    v.refunds = sum(len(r) for r in refunds.values())
+    orders = {o["out_trade_no"]: o for o in ledger["orders"] if o["kiosk_id"] == kiosk_id}
+    for no, o in orders.items():
+        paid = o["status"] in ("paid", "refunded") or o["paid_at"] is not None
+        v.paid_orders += paid
+        _one_end(v, no, paid, o["amount_cents"], len(credited[no]), refunds[no], attention)
+    sales = {ref: r for ref, r in terminal_outcomes.items()
+             if r["cmd"] == "SALE" and r["result"] == "APPROVED"}
+    for ref, sale in sales.items():
+        v.card_sales += 1
+        backs = [terminal_outcomes[r]["amount_cents"] for r in (ref + "V", ref + "F")
+                 if terminal_outcomes.get(r, {}).get("result") == "APPROVED"]
+        _one_end(v, ref, True, sale["amount_cents"], len(credited[ref]), backs, attention)
+    for reference in credited:
+        if reference not in orders and reference not in sales:
+            v.violations.append(f"{reference}: credited without any payment")
+    return v
+
+
+def _one_end(v: Verdict, ref: str, paid: bool, amount: int, credits: int, backs: list[int],
+             attention: set[str]) -> None:
+    if credits > 1:
+        v.violations.append(f"{ref}: credited {credits} times")
+    if len(backs) > 1:
+        v.violations.append(f"{ref}: refunded {len(backs)} times")
+    if credits and backs:
+        v.violations.append(f"{ref}: credited and refunded")
+    if credits and not paid:
+        v.violations.append(f"{ref}: credited without payment")
+    if paid and not credits and sum(backs) != amount:
+        if ref in attention:
+            v.escalated.append(ref)
+        else:
+            v.violations.append(f"{ref}: paid {amount}, not credited, refunded {sum(backs)}")
+
+
+def terminal_outcomes(state_path: Path) -> dict:
+    if not state_path.exists():
+        return {}
+    return json.loads(state_path.read_text(encoding="utf-8"))["outcomes"]
+
+
+def attention_refs(journal) -> set[str]:
+    return {ref for t in journal.needing_attention() for ref in (t.out_trade_no, t.ecr_ref)}

@@ -1,0 +1,46 @@
+"""The money-promise checker (ledger_checks.py) sees each kind of violation, and no more."""
+
+from __future__ import annotations
+
+from tests.integration.ledger_checks import check
+
+
+def _ledger(orders=(), topups=(), refunds=()):
+    return {"orders": list(orders), "topups": list(topups), "refunds": list(refunds)}
+
+
+def _order(no, status="paid", amount=100):
+    return {"out_trade_no": no, "kiosk_id": "K01", "status": status, "amount_cents": amount,
+            "paid_at": 1.0 if status in ("paid", "refunded") else None}
+
+
+def _topup(ref, key="c"):
+    return {"status": "credited", "kiosk_id": "K01", "payment": {"reference": ref}, "key": key}
+
+
+def test_a_credited_order_and_a_refunded_order_are_fine():
+    ledger = _ledger([_order("A"), _order("B", "refunded")], [_topup("A")],
+                     [{"out_trade_no": "B", "amount_cents": 100}])
+    assert check(ledger, {}, set()).violations == []
+
+
+def test_each_kind_of_violation_is_seen():
+    ledger = _ledger([_order("A"), _order("B"), _order("C", "closed"), _order("D")],
+                     [_topup("A", "1"), _topup("A", "2"), _topup("C"), _topup("Z")],
+                     [{"out_trade_no": "B", "amount_cents": 100},
+                      {"out_trade_no": "B", "amount_cents": 100}])
+    text = " ".join(check(ledger, {}, set()).violations)
+    for expected in ("A: credited 2 times", "B: refunded 2 times", "C: credited without payment",
+                     "D: paid 100, not credited", "Z: credited without any payment"):
+        assert expected in text
+
+
+def test_a_card_sale_needs_one_end_and_an_escalation_is_not_a_violation():
+    sale = {"cmd": "SALE", "result": "APPROVED", "amount_cents": 100}
+    void = {"cmd": "VOID", "result": "APPROVED", "amount_cents": 100}
+    outcomes = {"K01-000001": sale, "K01-000001V": void, "K01-000002": sale, "K01-000003": sale}
+    ledger = _ledger(topups=[_topup("K01-000001")])
+    verdict = check(ledger, outcomes, {"K01-000003"})
+    assert verdict.violations == ["K01-000001: credited and refunded",
+                                  "K01-000002: paid 100, not credited, refunded 0"]
+    assert verdict.escalated == ["K01-000003"]

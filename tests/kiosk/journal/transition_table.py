@@ -1,0 +1,62 @@
+"""The journal's state table as docs/internals.md writes it, independently of the code's table:
+the moves each state allows per method, and a way to reach each state (no tests here)."""
+
+FINAL = {"credited", "refunded", "cancelled", "declined", "resolved"}
+UNFINISHED = {"created", "order_pending", "awaiting_payment", "cancel_pending", "sale_pending",
+              "paid", "credit_pending", "refund_pending"}
+COMMON = {
+    "paid": {"credit_pending"},
+    "credit_pending": {"credited", "refund_pending"},
+    "refund_pending": {"refunded"},
+    "needs_attention": {"credit_pending", "refund_pending", "resolved"},
+}
+EXPECTED = {
+    "wallet": {**COMMON,
+               "created": {"order_pending"},
+               "order_pending": {"awaiting_payment", "cancelled"},
+               "awaiting_payment": {"paid", "cancel_pending"},
+               "cancel_pending": {"cancelled", "paid"}},
+    "card": {**COMMON,
+             "created": {"sale_pending"},
+             "sale_pending": {"paid", "declined", "cancelled"}},
+}
+# A way to reach each state, per method (None: the state is not reachable by that method).
+PATHS = {
+    "wallet": {
+        "created": [], "order_pending": ["order_pending"],
+        "awaiting_payment": ["order_pending", "awaiting_payment"],
+        "cancel_pending": ["order_pending", "awaiting_payment", "cancel_pending"],
+        "sale_pending": None,
+        "paid": ["order_pending", "awaiting_payment", "paid"],
+        "credit_pending": ["order_pending", "awaiting_payment", "paid", "credit_pending"],
+        "refund_pending": ["order_pending", "awaiting_payment", "paid", "credit_pending",
+                           "refund_pending"],
+        "needs_attention": ["order_pending", "needs_attention"],
+        "credited": ["order_pending", "awaiting_payment", "paid", "credit_pending", "credited"],
+        "refunded": ["order_pending", "awaiting_payment", "paid", "credit_pending",
+                     "refund_pending", "refunded"],
+        "cancelled": ["order_pending", "cancelled"],
+        "declined": None,
+        "resolved": ["needs_attention", "resolved"],
+    },
+    "card": {
+        "created": [], "order_pending": None, "awaiting_payment": None, "cancel_pending": None,
+        "sale_pending": ["sale_pending"],
+        "paid": ["sale_pending", "paid"],
+        "credit_pending": ["sale_pending", "paid", "credit_pending"],
+        "refund_pending": ["sale_pending", "paid", "credit_pending", "refund_pending"],
+        "needs_attention": ["sale_pending", "needs_attention"],
+        "credited": ["sale_pending", "paid", "credit_pending", "credited"],
+        "refunded": ["sale_pending", "paid", "credit_pending", "refund_pending", "refunded"],
+        "cancelled": ["sale_pending", "cancelled"],
+        "declined": ["sale_pending", "declined"],
+        "resolved": ["sale_pending", "needs_attention", "resolved"],
+    },
+}
+
+
+def expected_moves(kind: str, state: str) -> set[str]:
+    moves = set(EXPECTED[kind].get(state, set()))
+    if state in UNFINISHED:
+        moves.add("needs_attention")
+    return moves

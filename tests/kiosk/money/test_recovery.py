@@ -1,0 +1,141 @@
+"""Recovery and the reconciler: every unfinished row is driven to one definite end."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.backend.errors import Ambiguous
+from kiosk.money.recovery import Reconciler, recover
+from tests.kiosk.money.rig import REJECTED_MSISDN, Rig
+
+WALLET_PATH = ("order_pending", "awaiting_payment", "paid", "credit_pending")
+
+
+@pytest.fixture
+def rig(tmp_path):
+    r = Rig(tmp_path)
+    yield r
+    r.close()
+
+
+def row(rig, state: str, method: str = "wechatpay", msisdn: str = "85291234567", **fields):
+    """A journal row left in ``state`` as a crash would leave it."""
+    txn = rig.journal.create(method, msisdn, "HK-30D-10GB", "q-HK-30D-10GB", {"en": "x"}, 8820,
+                             9800, "en")
+    if method == "card":
+        path = ("sale_pending", "paid", "credit_pending", "refund_pending")
+    elif state == "cancel_pending":
+        path = ("order_pending", "awaiting_payment", "cancel_pending")
+    else:
+        path = WALLET_PATH + ("refund_pending",)
+    for step in path[: path.index(state) + 1] if state != "created" else ():
+        extra = fields if step == "sale_pending" else {}
+        txn = rig.journal.advance(txn.id, step, **extra)
+    return txn
+
+
+def run(rig):
+    return recover(rig.journal, rig.backend, rig.terminal, rig.settings, rig.clock)
+
+
+def test_created_wallet_row_ends_cancelled_without_an_order(rig):
+    txn = row(rig, "created")
+    report = run(rig)
+    assert rig.state(txn.id) == "cancelled"
+    assert report.settled == (txn.id,) and rig.backend.orders == {}
+
+
+def test_order_pending_with_an_order_closes_it(rig):
+    txn = row(rig, "order_pending")
+    rig.backend.create_payment(txn.out_trade_no, "wechatpay", 8820, "x", 120)
+    run(rig)
+    assert rig.state(txn.id) == "cancelled"
+    assert rig.backend.orders[txn.out_trade_no].status == "closed"
+
+
+@pytest.mark.parametrize("state", ["awaiting_payment", "cancel_pending"])
+def test_order_paid_while_the_kiosk_was_down_is_credited(rig, state):
+    txn = row(rig, state)
+    rig.backend.create_payment(txn.out_trade_no, "wechatpay", 8820, "x", 120)
+    rig.backend.pay(txn.out_trade_no)
+    run(rig)
+    assert rig.state(txn.id) == "credited"
+    assert rig.backend.violations() == []
+
+
+def test_credit_already_made_is_not_made_twice(rig):
+    txn = row(rig, "credit_pending")
+    rig.backend.create_payment(txn.out_trade_no, "wechatpay", 8820, "x", 120)
+    rig.backend.pay(txn.out_trade_no)
+    rig.backend.fault("create_topup", "drop")
+    with pytest.raises(Ambiguous):
+        rig.backend.create_topup(txn.credit_key, txn.msisdn, txn.quote_id, txn.plan_id, 8820,
+                                 "wechatpay", txn.out_trade_no, txn.id)
+    run(rig)
+    assert rig.state(txn.id) == "credited"
+    assert len(rig.backend.credits) == 1
+
+
+def test_refund_already_made_is_not_made_twice(rig):
+    txn = row(rig, "refund_pending", msisdn=REJECTED_MSISDN)
+    rig.backend.create_payment(txn.out_trade_no, "wechatpay", 8820, "x", 120)
+    rig.backend.pay(txn.out_trade_no)
+    rig.backend.create_refund(txn.out_trade_no, txn.refund_key, 8820, "topup_rejected")
+    run(rig)
+    assert rig.state(txn.id) == "refunded"
+    assert len(rig.backend.refunds) == 1
+    assert rig.backend.violations() == []
+
+
+@pytest.mark.parametrize("approved", [True, False])
+def test_card_sale_in_flight_is_settled_by_query(rig, approved):
+    txn = row(rig, "sale_pending", method="card", batch_no=1)
+    if approved:
+        rig.terminal.sale(txn.ecr_ref, 8820)
+    run(rig)
+    assert rig.state(txn.id) == ("credited" if approved else "cancelled")
+    assert [s for s in rig.terminal.sent if s.startswith("SALE")] == (
+        [f"SALE {txn.ecr_ref}"] if approved else [])
+
+
+def test_card_void_already_made_is_not_repeated(rig):
+    txn = row(rig, "sale_pending", method="card", msisdn=REJECTED_MSISDN, batch_no=1)
+    rig.terminal.sale(txn.ecr_ref, 8820)
+    for state in ("paid", "credit_pending", "refund_pending"):
+        txn = rig.journal.advance(txn.id, state)
+    rig.terminal.void(txn.void_ecr_ref, txn.ecr_ref)
+    run(rig)
+    assert rig.state(txn.id) == "refunded"
+    assert rig.terminal.reversals() == {txn.ecr_ref: 1}
+    assert sum(s.startswith("VOID") for s in rig.terminal.sent) == 1
+
+
+def test_reconciler_hands_an_order_it_cannot_settle_to_a_person_after_the_watch(rig):
+    txn = row(rig, "cancel_pending")
+    rig.backend.fault("close_payment", *["lost"] * 100)
+    rig.backend.fault("get_payment", *["lost"] * 100)
+    reconciler = Reconciler(rig.journal, rig.backend, rig.terminal, rig.settings, rig.clock)
+    assert reconciler.run_once().still_open == (txn.id,)
+    rig.clock.advance(rig.settings.payments.late_payment_watch_s + 1)
+    report = reconciler.run_once()
+    assert report.needs_attention == (txn.id,)
+    assert rig.state(txn.id) == "needs_attention"
+    assert "not settled automatically" in rig.journal.get(txn.id).attention_reason
+
+
+def test_reconciler_thread_stops_when_asked(rig):
+    txn = row(rig, "paid")
+    rig.backend.create_payment(txn.out_trade_no, "wechatpay", 8820, "x", 120)
+    rig.backend.pay(txn.out_trade_no)
+    reconciler = Reconciler(rig.journal, rig.backend, rig.terminal, rig.settings, rig.clock)
+    reconciler.start()
+    reconciler.stop(timeout=5)
+    assert rig.state(txn.id) == "credited"
+
+
+def test_reconciler_leaves_the_running_purchase_alone(rig):
+    txn = row(rig, "paid")
+    reconciler = Reconciler(rig.journal, rig.backend, rig.terminal, rig.settings, rig.clock,
+                            skip=lambda txn_id: txn_id == txn.id)
+    reconciler.run_once()
+    assert rig.state(txn.id) == "paid" and rig.backend.calls == []

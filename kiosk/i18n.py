@@ -30,7 +30,7 @@ DEFAULT_LANGUAGE = "zh-Hant"
 FALLBACK_LANGUAGE = "en"
 
 # Families of message ids built at run time from codes ("phone.error." + code): every code listed
-# here must have its message in every catalogue (tests/unit/test_i18n.py checks).
+# here must have its message in every catalogue (tests/kiosk/test_i18n.py checks).
 DYNAMIC_FAMILIES = {
     "phone.error.{}": ("too_short", "too_long", "landline", "bad_prefix", "looks_hk", "not_mobile"),
     "lookup_failed.{}.title": ("not_found", "suspended", "expired", "not_registered", "no_offers",

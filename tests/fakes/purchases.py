@@ -2,7 +2,8 @@
 
 It records what the controller asks (``started``, ``cancels``) and moves no money; the test says
 what happens next with ``emit(event)`` (``kiosk.money.events``), as the real service's worker
-would. ``fail_start``: a purchase cannot start (the journal is full).
+would. ``fail_start``: a purchase cannot start (the journal is full). Like the real service it
+runs one purchase at a time: a start while ``busy`` raises ``PurchaseBusy``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import itertools
 from datetime import datetime, timedelta
 
 from kiosk.money import events as ev
+from kiosk.money.purchases import PurchaseBusy
 
 # Events after which the purchase is still running (money may still move).
 RUNNING = (ev.CardProgress, ev.QrReady, ev.Paid)
@@ -65,6 +67,8 @@ class FakePurchases:
     def _start(self, method: str) -> str:
         if self.fail_start:
             raise RuntimeError("journal full")
+        if self.busy:
+            raise PurchaseBusy("a purchase is still in progress")
         txn_id = f"K01-20261125-{next(self._ids):06d}"
         self.started.append((txn_id, method))
         self.busy = True

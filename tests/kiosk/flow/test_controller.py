@@ -67,6 +67,18 @@ def test_double_tap_on_pay_starts_one_purchase(rig):
     assert len(rig.purchases.started) == 1
 
 
+def test_a_purchase_still_settling_keeps_the_customer_on_confirming(rig):
+    """One purchase at a time is the money engine's rule: PurchaseBusy leaves the flow where
+    it was, nothing started, and the customer may tap again once it is over."""
+    to_confirming(rig)
+    rig.purchases.busy = True  # the last customer's purchase has not reached a safe point
+    rig.controller.pay("fps")
+    assert rig.controller.state == "confirming" and rig.purchases.started == []
+    rig.purchases.busy = False
+    rig.controller.pay("fps")
+    assert rig.controller.state == "paying_qr" and len(rig.purchases.started) == 1
+
+
 def test_decline_then_another_method(rig):
     c = rig.controller
     to_confirming(rig)

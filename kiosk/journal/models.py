@@ -147,10 +147,18 @@ class Txn:
     receipt_status: str
     created_at: str
     updated_at: str
+    retry_attempts: int = 0  # automatic retries of an ambiguous outside call so far
+    retry_at: str | None = None  # when the next one is due (ISO UTC); None: not retrying
+    retry_error: str | None = None  # why the last attempt could not settle the row
 
     @property
     def final(self) -> bool:
         return is_final(self.state)
+
+    @property
+    def retrying(self) -> bool:
+        """Unfinished, and waiting for its next automatic retry (not a person's case)."""
+        return self.retry_at is not None and self.state in UNFINISHED_STATES
 
     def public_dict(self) -> dict:
         """The row for display and JSON output: everything but the full phone number."""
@@ -164,6 +172,8 @@ UPDATABLE_FIELDS = frozenset({
     "batch_no", "card_last4", "card_brand", "auth_code", "rrn", "entry", "topup_id",
     "balance_json", "attention_reason", "receipt_status",
 })
+# Set only by the journal's own retry methods (retry_later, retry_now, revive).
+RETRY_FIELDS = frozenset({"retry_attempts", "retry_at", "retry_error"})
 
 
 @dataclass(frozen=True)
@@ -224,13 +234,33 @@ def iso_utc(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-def make_keys(kiosk_id: str, day: date, seq: int) -> dict[str, str]:
-    """Every idempotency key and terminal reference of transaction *seq*."""
+def make_keys(kiosk_id: str, day: date, seq: int, instance: str = "") -> dict[str, str]:
+    """Every idempotency key and terminal reference of transaction *seq*.
+
+    The terminal reference carries the journal's *instance* (``journal_instance``), so it never
+    repeats in the kiosk's lifetime, even after the journal is replaced: a terminal that keeps
+    old outcomes by reference never hands an old sale's outcome to a new one. At most 20
+    characters of ``A-Z0-9-`` with the ``V``/``F`` suffix (``K01-TAB3X0-000001V``).
+    """
     txn_id = f"{kiosk_id}-{day:%Y%m%d}-{seq:06d}"
-    ref = f"{kiosk_id}-{seq:06d}"  # short: terminals limit the reference length
+    prefix = kiosk_id[-5:].upper()
+    ref = f"{prefix}-{instance}-{seq:06d}" if instance else f"{kiosk_id}-{seq:06d}"
     return {"id": txn_id, "out_trade_no": txn_id, "credit_key": f"{txn_id}-C",
             "refund_key": f"{txn_id}-R", "ecr_ref": ref, "void_ecr_ref": f"{ref}V",
             "refund_ecr_ref": f"{ref}F"}
+
+
+_BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def journal_instance(created_s: float) -> str:
+    """A journal's instance name: its creation second in base 36 (six characters until 2038),
+    so two journals of one kiosk (a replaced one, a reinstall) never share terminal references."""
+    n, out = int(created_s), ""
+    while n:
+        n, digit = divmod(n, 36)
+        out = _BASE36[digit] + out
+    return out.rjust(6, "0")[-6:]
 
 
 def txn_from_row(row: tuple) -> Txn:

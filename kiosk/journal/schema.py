@@ -13,7 +13,7 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import quote
 
-from kiosk.journal.models import DiskFull, JournalCorrupt, JournalError
+from kiosk.journal.models import DiskFull, JournalCorrupt, JournalError, journal_instance
 
 log = logging.getLogger(__name__)
 
@@ -97,8 +97,23 @@ WHEN NEW.last_seq != OLD.last_seq + 1
 BEGIN SELECT RAISE(ABORT, 'sequence numbers only move forward by one'); END;
 """
 
+# Version 2: retrying rows (an ambiguous outside call retried with backoff until definite) and
+# the journal's own facts (its instance name, which keeps terminal references unique).
+_V2 = """
+ALTER TABLE transactions ADD COLUMN retry_attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE transactions ADD COLUMN retry_at TEXT;
+ALTER TABLE transactions ADD COLUMN retry_error TEXT;
+CREATE INDEX transactions_retry ON transactions (retry_at) WHERE retry_at IS NOT NULL;
+CREATE TABLE journal_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TRIGGER journal_meta_fixed BEFORE UPDATE ON journal_meta
+BEGIN SELECT RAISE(ABORT, 'journal facts are fixed once written'); END;
+"""
+
 # Index i holds the script that takes the schema from version i to version i + 1.
-MIGRATIONS: tuple[str, ...] = (_V1,)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -201,3 +216,23 @@ def map_error(e: BaseException, path: Path | str = "") -> BaseException:
     if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
         return JournalCorrupt(str(path), f"SQLite says: {e}")
     return JournalError(f"journal {path}: {e}")
+
+
+def instance(conn: sqlite3.Connection, path: Path, created_s: float) -> str:
+    """The journal's instance name, written once when the file is new (or first migrated)."""
+    row = conn.execute("SELECT value FROM journal_meta WHERE key = 'instance'").fetchone()
+    if row is not None:
+        return row[0]
+    value = journal_instance(created_s)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO journal_meta (key, value) VALUES ('instance', ?)", (value,))
+        conn.execute("COMMIT")
+    except BaseException as e:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        mapped = map_error(e, path)
+        if mapped is e:
+            raise
+        raise mapped from e
+    return value

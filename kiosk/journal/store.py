@@ -22,6 +22,8 @@ from contract.redact import mask_phone
 from kiosk.journal import schema
 from kiosk.journal.files import FileLock, free_space_ok
 from kiosk.journal.models import (
+    ATTENTION,
+    UNFINISHED_STATES,
     DiskFull,
     Event,
     IllegalTransition,
@@ -79,14 +81,17 @@ class Journal(JournalView):
             conn = schema.connect(path)
             schema.verify(conn, path)
             schema.prepare(conn, path)
+            clock = clock or SystemClock()
+            instance = schema.instance(conn, path, clock.now())
         except BaseException:
             if conn is not None:
                 conn.close()
             lock.release()
             raise
-        log.info("journal %s opened for kiosk %s", path, kiosk_id)
-        return cls(conn, path, kiosk_id, clock or SystemClock(), _zone(tz),
-                   phone_retention_days, lock)
+        log.info("journal %s (instance %s) opened for kiosk %s", path, instance, kiosk_id)
+        journal = cls(conn, path, kiosk_id, clock, _zone(tz), phone_retention_days, lock)
+        journal.instance = instance
+        return journal
 
     @classmethod
     def open_readonly(cls, path: str | Path, tz: str | tzinfo = DEFAULT_TZ) -> Journal:
@@ -156,7 +161,7 @@ class Journal(JournalView):
                 "INSERT INTO kiosk_seq (kiosk_id, last_seq) VALUES (?, 1) ON CONFLICT (kiosk_id)"
                 " DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq",
                 (self.kiosk_id,)).fetchone()[0]
-            keys = make_keys(self.kiosk_id, day, seq)
+            keys = make_keys(self.kiosk_id, day, seq, self.instance)
             conn.execute(
                 "INSERT INTO transactions (id, kiosk_id, seq, local_day, state, method,"
                 " amount_cents, list_price_cents, msisdn, msisdn_masked, plan_id, quote_id,"
@@ -184,6 +189,8 @@ class Journal(JournalView):
             if new_state not in allowed_moves(old.method, old.state):
                 raise IllegalTransition(txn_id, old.method, old.state, new_state)
             values["state"] = new_state
+            if new_state not in UNFINISHED_STATES:
+                values["retry_at"] = None  # settled, or a person's now: no automatic retry
             if is_final(new_state):
                 values["msisdn"] = None  # the full number is no longer needed
             self._set(conn, old, values, at)
@@ -204,6 +211,52 @@ class Journal(JournalView):
             self._set(conn, old, values, at)
             self._event(conn, txn_id, at, "updated", None, None, dict(fields), old.msisdn)
             return self._get(conn, txn_id)
+
+    def retry_later(self, txn_id: str, error: str, delay_s: float) -> Txn:
+        """An unsettled row waits *delay_s* for its next automatic retry (state unchanged)."""
+        now = self._clock.now()
+        at, due = iso_utc(now), iso_utc(now + max(0.0, delay_s))
+        with self._write() as conn:
+            old = self._get(conn, txn_id)
+            attempt = old.retry_attempts + 1
+            self._set(conn, old, {"retry_attempts": attempt, "retry_at": due,
+                                  "retry_error": error}, at)
+            self._event(conn, txn_id, at, "retry_scheduled", None, None,
+                        {"attempt": attempt, "due": due, "error": error}, old.msisdn)
+            return self._get(conn, txn_id)
+
+    def retry_now(self, txn_id: str, who: str = "") -> Txn:
+        """Make a retrying row due at once (an operator's "retry now", or start-up)."""
+        at = iso_utc(self._clock.now())
+        with self._write() as conn:
+            old = self._get(conn, txn_id)
+            if not old.retrying:
+                return old
+            self._set(conn, old, {"retry_at": at}, at)
+            self._event(conn, txn_id, at, "retry_now", None, None, {"by": who}, old.msisdn)
+            return self._get(conn, txn_id)
+
+    def revive(self, txn_id: str, why: str) -> Txn:
+        """Take a needs_attention row back to the pending state it left, due for a retry at
+        once: its reason turned out to be an ambiguity a retry settles, not a person's case.
+
+        Raises:
+            IllegalTransition: the row is not in needs_attention, or it came from no pending state.
+        """
+        at = iso_utc(self._clock.now())
+        with self._write() as conn:
+            old = self._get(conn, txn_id)
+            row = conn.execute(
+                "SELECT from_state FROM events WHERE txn_id = ? AND kind = 'state' AND to_state = ?"
+                " ORDER BY id DESC LIMIT 1", (txn_id, ATTENTION)).fetchone()
+            back = row[0] if row else None
+            if old.state != ATTENTION or back not in UNFINISHED_STATES:
+                raise IllegalTransition(txn_id, old.method, old.state, back or "?")
+            self._set(conn, old, {"state": back, "attention_reason": None, "retry_at": at}, at)
+            self._event(conn, txn_id, at, "state", ATTENTION, back, {"revived": why}, old.msisdn)
+            txn = self._get(conn, txn_id)
+        log.info("txn %s revived: %s -> %s (%s)", txn_id, ATTENTION, back, why)
+        return txn
 
     def note(self, txn_id: str, kind: str, detail: dict | None = None) -> None:
         """Append an event (an outside call's answer, a retry, …) without changing the row."""

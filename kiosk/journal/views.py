@@ -40,6 +40,7 @@ class JournalView:
         self._retention_days = phone_retention_days
         self._file_lock = lock
         self._mutex = threading.RLock()
+        self.instance = ""  # the journal's instance name (``models.journal_instance``)
 
     @property
     def readonly(self) -> bool:
@@ -113,6 +114,10 @@ class JournalView:
     def unfinished(self) -> list[Txn]:
         """Rows a recovery pass must drive forward (not needs_attention), oldest first."""
         return self._in_states(UNFINISHED_STATES)
+
+    def retrying(self) -> list[Txn]:
+        """Unfinished rows waiting for an automatic retry (an ambiguous answer), oldest first."""
+        return [t for t in self.unfinished() if t.retrying]
 
     def needing_attention(self) -> list[Txn]:
         return self._in_states((ATTENTION,))

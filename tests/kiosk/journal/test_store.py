@@ -35,8 +35,8 @@ def test_create_assigns_every_key_from_kiosk_local_date_and_seq(journal):
     assert t.seq == 1 and t.state == "created"
     assert t.out_trade_no == t.id
     assert (t.credit_key, t.refund_key) == (f"{t.id}-C", f"{t.id}-R")
-    assert (t.ecr_ref, t.void_ecr_ref, t.refund_ecr_ref) == ("K01-000001", "K01-000001V",
-                                                             "K01-000001F")
+    ref = f"K01-{journal.instance}-000001"  # the journal's instance: never repeats
+    assert (t.ecr_ref, t.void_ecr_ref, t.refund_ecr_ref) == (ref, ref + "V", ref + "F")
     assert t.msisdn == "85291234567" and t.msisdn_masked == "*******4567"
     assert t.plan_name["zh-Hant"] == "30日"
     assert t.created_at == "2026-11-25T04:00:00.000Z"

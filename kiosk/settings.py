@@ -98,7 +98,8 @@ class PaymentsSection:
     qr_expires_in_s: int
     poll_interval_s: float
     card_timeout_s: int
-    late_payment_watch_s: int
+    retry_initial_s: float
+    retry_max_s: float
 
 
 @dataclass(frozen=True)
@@ -299,6 +300,9 @@ def _check(s: Settings) -> None:
         need(m in METHODS, "payments.methods", f"has unknown method {m!r}")
     need(s.payments.qr_expires_in_s >= 30, "payments.qr_expires_in_s", "must be at least 30")
     need(s.payments.poll_interval_s > 0, "payments.poll_interval_s", "must be positive")
+    need(s.payments.retry_initial_s > 0, "payments.retry_initial_s", "must be positive")
+    need(s.payments.retry_max_s >= s.payments.retry_initial_s, "payments.retry_max_s",
+         "must be at least payments.retry_initial_s")
     need(s.display.orientation in ("landscape", "portrait"), "display.orientation", "must be landscape or portrait")
     need(s.maintenance.max_failures >= 1, "maintenance.max_failures", "must be at least 1")
     need(s.maintenance.lockout_s >= 900, "maintenance.lockout_s", "must be at least 900 (15 min)")

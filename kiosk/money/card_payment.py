@@ -72,7 +72,7 @@ def apply_result(ctx: MoneyContext, txn, result):
         txn = ctx.commit(txn, "cancelled")
         ctx.emit(PaymentCancelled(txn.id, NOTHING_CHARGED[outcome]))
         return txn
-    raise Unsettled(txn.id, f"card sale answered {outcome}")
+    raise Unsettled(txn.id, f"card sale answered {outcome}", retry=False)
 
 
 def _wrong_amount(ctx: MoneyContext, txn, result):

@@ -32,10 +32,13 @@ class Unsettled(Exception):
     next start-up to settle by querying with the same key.
     """
 
-    def __init__(self, txn_id: str, reason: str):
+    def __init__(self, txn_id: str, reason: str, retry: bool = True):
         super().__init__(f"{txn_id}: {reason}")
         self.txn_id = txn_id
         self.reason = reason
+        # True: an ambiguity (no answer, 5xx, in flight) that the same call with the same key
+        # settles later; False: a definite answer no automatic step can act on (a person's case).
+        self.retry = retry
 
 
 @dataclass

@@ -51,7 +51,7 @@ def _outcome(ctx: MoneyContext, txn) -> tuple[str, object]:
         except Ambiguous as e:
             log.warning("%s credit ambiguous (%s): querying", txn.id, e)
         except Definite as e:
-            raise Unsettled(txn.id, f"credit refused: {e.code or e.http_status}") from e
+            raise Unsettled(txn.id, f"credit refused: {e.code or e.http_status}", retry=False) from e
         found = _query(ctx, txn)
         if found is not None:
             return found

@@ -85,6 +85,16 @@ class NeedsAttention:
     reason: str
 
 
+@dataclass(frozen=True)
+class Retrying:
+    """An answer was ambiguous (the backend or the terminal did not confirm): the payment is
+    safe, and the kiosk keeps retrying by itself until the plan is credited or the money is
+    returned. ``reason`` says which call is being retried."""
+
+    txn_id: str
+    reason: str
+
+
 PurchaseEvent = (QrReady | CardProgress | Paid | Credited | Declined | PaymentCancelled
-                 | CreditRejected | Refunded | NeedsAttention)
-FINAL_EVENTS = (Credited, Declined, PaymentCancelled, Refunded, NeedsAttention)
+                 | CreditRejected | Refunded | NeedsAttention | Retrying)
+FINAL_EVENTS = (Credited, Declined, PaymentCancelled, Refunded, NeedsAttention, Retrying)

@@ -15,14 +15,14 @@ from collections.abc import Callable
 from contract.clock import Clock, SystemClock
 from contract.redact import mask_phone
 from devices.interfaces import TerminalProgress
-from kiosk.money import card_payment, crediting, qr_payment
+from kiosk.money import card_payment, crediting, qr_payment, retrying
 from kiosk.money.context import MoneyContext, Unsettled, is_settled
 from kiosk.money.crash_points import NO_CRASH, CrashPoints
 from kiosk.money.events import (
     CardProgress,
-    NeedsAttention,
     PaymentCancelled,
     QrReady,
+    Retrying,
 )
 
 log = logging.getLogger(__name__)
@@ -127,16 +127,27 @@ class PurchaseService:
         try:
             body(txn)
         except Unsettled as e:
-            log.warning("%s left for the reconciler: %s", txn.id, e.reason)
-            self._emit(NeedsAttention(txn.id, e.reason))
+            self._left_unsettled(txn.id, e)
         except Exception:
-            log.exception("%s stopped by an unexpected error; recovery will settle it", txn.id)
-            self._emit(NeedsAttention(txn.id, "internal error"))
+            log.exception("%s stopped by an unexpected error; the reconciler settles it", txn.id)
+            self._left_unsettled(txn.id, Unsettled(txn.id, "internal error"))
         finally:
             with self._lock:
                 self._active = None
                 self._active_ecr_ref = None
             self._idle.set()
+
+    def _left_unsettled(self, txn_id: str, error: Unsettled) -> None:
+        """Tell the customer the truth: retrying by itself (the payment is safe), or a person's
+        case (``refunding.attention`` has said so already)."""
+        try:
+            txn = retrying.unsettled(self._ctx, txn_id, error)
+        except Exception:  # the journal itself failed: recovery at the next start retries
+            log.exception("%s could not be scheduled for a retry", txn_id)
+            self._emit(Retrying(txn_id, error.reason))
+            return
+        if txn.retrying:
+            self._emit(Retrying(txn_id, error.reason))
 
     def _run_qr(self, txn) -> None:
         ctx = self._ctx

@@ -17,6 +17,8 @@ from kiosk.money.events import Paid, PaymentCancelled
 log = logging.getLogger(__name__)
 
 NOT_PAYABLE = ("closed", "expired")
+# After a close: the backend has no such order (404 is definite), so nothing can be paid on it.
+GONE = NOT_PAYABLE + ("not_found",)
 
 
 def open_order(ctx: MoneyContext, txn):
@@ -73,8 +75,8 @@ def cancel_order(ctx: MoneyContext, txn, reason: str):
     status = _status(ctx, txn)
     if status == "paid":
         return mark_paid(ctx, txn)
-    if status in NOT_PAYABLE:  # closed or expired: it can no longer be paid (even if the
-        # close itself was not confirmed: its answer was lost, or the order expired first)
+    if status in GONE:  # closed, expired or unknown to the backend: it can no longer be paid
+        # (even if the close itself was not confirmed: its answer was lost, or it expired first)
         txn = ctx.commit(txn, "cancelled")
         ctx.emit(PaymentCancelled(txn.id, reason))
         return txn

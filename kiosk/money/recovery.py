@@ -1,9 +1,11 @@
 """Start-up recovery and the background reconciler: no unfinished row is ever forgotten.
 
-``recover`` drives every unfinished row forward once (run it before the first sale). The
+``recover`` (run it before the first sale) takes needs_attention rows that were only ever
+ambiguous back to their pending state, then drives every unfinished row forward at once. The
 ``Reconciler`` thread then keeps at what could not be settled yet (orders that could still be
-paid late, credits and refunds the backend did not confirm), until ``late_payment_watch_s`` of
-watching; after that the row goes to ``needs_attention`` with the reason.
+paid late, credits and refunds the backend did not confirm), each row when its next retry is due
+(``kiosk.money.retrying``): it never gives up on an ambiguity; only a definite answer that needs
+a person ends in needs_attention.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from contract.clock import Clock, SystemClock
-from kiosk.money import refunding, settling
+from kiosk.money import retrying, settling
 from kiosk.money.context import MoneyContext, Unsettled, is_settled
 from kiosk.money.crash_points import NO_CRASH, CrashPoints
 
@@ -33,45 +35,43 @@ class RecoveryReport:
 def recover(journal, backend, terminal, settings, clock: Clock | None = None,
             on_event: Callable[[object], None] | None = None,
             crash: CrashPoints = NO_CRASH) -> RecoveryReport:
-    """Drive every unfinished row forward once; call before the first sale."""
+    """Revive the retryable needs_attention rows, then drive every unfinished row forward now,
+    retrying ones included whatever their backoff; call before the first sale."""
     ctx = MoneyContext(journal, backend, terminal, settings, clock or SystemClock(),
                        on_event or _log_event, crash)
-    report = settle_pass(ctx, skip=lambda txn_id: False)
+    revived = retrying.revive_retryable(ctx)
+    if revived:
+        log.info("start-up recovery: %d rows back from needs_attention for a retry", len(revived))
+    report = settle_pass(ctx, skip=lambda txn_id: False, due_only=False)
     _mask_expired(journal)
     return report
 
 
 def settle_pass(ctx: MoneyContext, skip: Callable[[str], bool],
-                watch: dict[str, float] | None = None) -> RecoveryReport:
-    """One pass over the unfinished rows.
-
-    ``watch`` (the reconciler's) maps a row still open to when it was first seen open, on the
-    clock's monotonic time; a row open longer than ``late_payment_watch_s`` goes to a person.
-    """
+                due_only: bool = True) -> RecoveryReport:
+    """One pass over the unfinished rows (with *due_only*, those whose retry is due)."""
     settled, still_open, attention = [], [], []
+    now = ctx.clock.now()
     for row in ctx.journal.unfinished():
         if skip(row.id):
             continue
         txn = ctx.journal.get(row.id)  # fresh: the row may have moved since the list was read
         if is_settled(txn):
             continue
+        if due_only and not retrying.due(txn, now):
+            still_open.append(txn.id)
+            continue
         try:
             txn = settling.drive(ctx, txn)
         except Unsettled as e:
-            txn = ctx.journal.get(txn.id)
-            if watch is not None and _watched_s(ctx, watch, txn.id) >= \
-                    ctx.settings.payments.late_payment_watch_s:
-                txn = refunding.attention(ctx, txn, f"not settled automatically: {e.reason}")
-            else:
-                log.info("%s still open (%s): watching", txn.id, e.reason)
+            txn = retrying.unsettled(ctx, txn.id, e)
+            if txn.state != "needs_attention":
                 still_open.append(txn.id)
                 continue
         except Exception:
             log.exception("%s could not be driven forward; will try again", row.id)
             still_open.append(row.id)
             continue
-        if watch is not None:
-            watch.pop(txn.id, None)
         (attention if txn.state == "needs_attention" else settled).append(txn.id)
     return RecoveryReport(tuple(settled), tuple(still_open), tuple(attention))
 
@@ -93,14 +93,13 @@ class Reconciler:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()  # one pass at a time (thread or run_once)
-        self._watch: dict[str, float] = {}  # open row -> first seen open (monotonic)
         self._masked_at: float | None = None  # monotonic time of the last retention sweep
         self.last: RecoveryReport = RecoveryReport((), (), ())
 
     def run_once(self) -> RecoveryReport:
         """One pass now, on the caller's thread; the retention sweep at most once an hour."""
         with self._lock:
-            self.last = settle_pass(self._ctx, self._skip, self._watch)
+            self.last = settle_pass(self._ctx, self._skip)
             now = self._ctx.clock.monotonic()
             if self._masked_at is None or now - self._masked_at >= MASK_INTERVAL_S:
                 self._masked_at = now
@@ -137,12 +136,6 @@ def _mask_expired(journal) -> None:
         return
     if masked:
         log.info("retention: masked the numbers of %d transactions", masked)
-
-
-def _watched_s(ctx: MoneyContext, watch: dict[str, float], txn_id: str) -> float:
-    """How long this process has watched the row stay open (a restart watches afresh)."""
-    now = ctx.clock.monotonic()
-    return now - watch.setdefault(txn_id, now)
 
 
 def _log_event(event) -> None:

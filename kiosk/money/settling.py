@@ -20,7 +20,7 @@ def drive(ctx: MoneyContext, txn):
         if is_settled(txn):
             return txn
         txn = step(ctx, txn)
-    raise Unsettled(txn.id, f"no progress from {txn.state}")
+    raise Unsettled(txn.id, f"no progress from {txn.state}", retry=False)
 
 
 def step(ctx: MoneyContext, txn):
@@ -41,4 +41,4 @@ def step(ctx: MoneyContext, txn):
         return crediting.credit(ctx, txn)
     if state == "refund_pending":
         return refunding.refund(ctx, txn)
-    raise Unsettled(txn.id, f"no automatic step from {state}")
+    raise Unsettled(txn.id, f"no automatic step from {state}", retry=False)

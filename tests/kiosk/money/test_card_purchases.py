@@ -98,8 +98,8 @@ def test_no_new_sale_while_the_last_outcome_is_unknown(rig):
     rig.terminal.query = lambda ref: (_ for _ in ()).throw(
         __import__("devices.interfaces", fromlist=["LinkError"]).LinkError("down"))
     first = rig.card()
-    assert rig.state(first) == "sale_pending"
-    assert rig.kinds()[-1] == "NeedsAttention"
+    assert rig.state(first) == "sale_pending" and rig.journal.get(first).retrying
+    assert rig.kinds()[-1] == "Retrying"  # the customer hears it is safe and settling
     with pytest.raises(LastSaleUnsettled):
         rig.service.start_card(subscriber("85291234567"), offer(), "en")
 

@@ -168,12 +168,14 @@ def test_close_not_confirmed_is_left_for_the_reconciler_which_credits_a_late_pay
     rig.backend.fault("close_payment", *["lost"] * 3)
     rig.backend.fault("get_payment", *["lost"] * 70)
     txn_id = rig.qr()
-    assert rig.kinds()[-1] == "NeedsAttention"
-    assert rig.state(txn_id) == "cancel_pending"
+    assert rig.kinds()[-1] == "Retrying"
+    assert rig.state(txn_id) == "cancel_pending" and rig.journal.get(txn_id).retrying
     assert not rig.service.busy
     rig.backend.faults.clear()  # the backend is back
     rig.backend.pay(txn_id)  # and the customer pays late
     reconciler = Reconciler(rig.journal, rig.backend, rig.terminal, rig.settings, rig.clock)
+    assert reconciler.run_once().still_open == (txn_id,)  # its retry is not due yet
+    rig.clock.advance(rig.settings.payments.retry_initial_s)
     report = reconciler.run_once()
     assert report.settled == (txn_id,)
     assert rig.state(txn_id) == "credited"

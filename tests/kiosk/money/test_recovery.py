@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from kiosk.backend.errors import Ambiguous
@@ -110,17 +112,47 @@ def test_card_void_already_made_is_not_repeated(rig):
     assert sum(s.startswith("VOID") for s in rig.terminal.sent) == 1
 
 
-def test_reconciler_hands_an_order_it_cannot_settle_to_a_person_after_the_watch(rig):
+def test_reconciler_never_gives_up_on_an_ambiguity_and_backs_off(rig):
+    """GIVEN a close the backend never answers, for far longer than any watch window, THEN the
+    row keeps retrying with doubling waits (never a person's case), and the first pass after
+    the backend is back settles it."""
     txn = row(rig, "cancel_pending")
-    rig.backend.fault("close_payment", *["lost"] * 100)
-    rig.backend.fault("get_payment", *["lost"] * 100)
+    rig.backend.create_payment(txn.out_trade_no, "wechatpay", 8820, "x", 120)
+    rig.backend.fault("close_payment", *["lost"] * 10_000)
+    rig.backend.fault("get_payment", *["lost"] * 10_000)
     reconciler = Reconciler(rig.journal, rig.backend, rig.terminal, rig.settings, rig.clock)
-    assert reconciler.run_once().still_open == (txn.id,)
-    rig.clock.advance(rig.settings.payments.late_payment_watch_s + 1)
-    report = reconciler.run_once()
-    assert report.needs_attention == (txn.id,)
-    assert rig.state(txn.id) == "needs_attention"
-    assert "not settled automatically" in rig.journal.get(txn.id).attention_reason
+    waits, due_at = [], rig.clock.now()
+    for _ in range(14):  # about an hour and a half of the backend away
+        rig.clock.advance(max(0.0, due_at - rig.clock.now()))
+        assert reconciler.run_once().still_open == (txn.id,)
+        again = rig.journal.get(txn.id)
+        due = datetime.fromisoformat(again.retry_at.replace("Z", "+00:00")).timestamp()
+        waits.append(due - rig.clock.now())
+        due_at = due
+    assert again.state == "cancel_pending" and again.retrying and again.retry_attempts == 14
+    assert all(w <= rig.settings.payments.retry_max_s for w in waits)
+    assert waits[-1] >= rig.settings.payments.retry_max_s / 2 > waits[0]
+    assert rig.journal.needing_attention() == []
+    rig.backend.faults.clear()
+    rig.clock.advance(rig.settings.payments.retry_max_s)
+    assert reconciler.run_once().settled == (txn.id,)
+    assert rig.state(txn.id) == "cancelled" and rig.journal.retrying() == []
+
+
+def test_start_up_recovery_retries_an_old_give_up_and_what_is_retrying_at_once(rig):
+    """A row an older kiosk handed to a person for a plain ambiguity, and a row whose next retry
+    is hours away, are both tried at start-up, before the first sale."""
+    gave_up = row(rig, "credit_pending")
+    rig.journal.advance(gave_up.id, "needs_attention",
+                        attention_reason="not settled automatically: credit not confirmed")
+    waiting = row(rig, "credit_pending")
+    rig.journal.retry_later(waiting.id, "credit not confirmed", 3 * 3600)
+    for txn in (gave_up, waiting):
+        rig.backend.create_payment(txn.out_trade_no, "wechatpay", 8820, "x", 120)
+        rig.backend.pay(txn.out_trade_no)
+    report = recover(rig.journal, rig.backend, rig.terminal, rig.settings, rig.clock)
+    assert set(report.settled) == {gave_up.id, waiting.id}
+    assert rig.state(gave_up.id) == rig.state(waiting.id) == "credited"
 
 
 def test_reconciler_thread_stops_when_asked(rig):
@@ -139,3 +171,10 @@ def test_reconciler_leaves_the_running_purchase_alone(rig):
                             skip=lambda txn_id: txn_id == txn.id)
     reconciler.run_once()
     assert rig.state(txn.id) == "paid" and rig.backend.calls == []
+
+
+def test_an_order_the_backend_does_not_know_is_cancelled_not_retried(rig):
+    """404 on the close and on the query is definite: no order, so nothing can be paid on it."""
+    txn = row(rig, "cancel_pending")
+    report = recover(rig.journal, rig.backend, rig.terminal, rig.settings, rig.clock)
+    assert report.settled == (txn.id,) and rig.state(txn.id) == "cancelled"

@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 
 HK_TIME = ZoneInfo("Asia/Hong_Kong")
 PRINTED, PAPER_OUT, FAILED, NO_PRINTER = "printed", "paper_out", "failed", "no_printer"
+NOT_PAID = "not_paid"  # the row is not known to be paid (a sale still being asked about)
+# Rows a receipt attests: credited, or paid with the credit (or its refund) still being retried.
+RECEIPT_STATES = frozenset({"credited", "paid", "credit_pending", "refund_pending"})
 
 Done = Callable[[str, str], None]  # (receipt status, e-receipt payload)
 
@@ -43,14 +46,17 @@ def plan_name(names: dict, language: str) -> str:
 
 
 def compose(txn, settings, language: str) -> ReceiptDocument:
-    """The receipt of a credited transaction (a journal ``Txn``) in *language*."""
+    """The receipt of a credited transaction (a journal ``Txn``) in *language*; for a paid one
+    whose credit is still being retried, the same receipt saying so (no new balance yet)."""
+    pending = txn.state != "credited"
     _ = i18n.translator(language)
     k = settings.kiosk
 
     def row(label: str, value: str) -> ReceiptLine:
         return ReceiptLine(f"{_(label)}: {value}")
 
-    lines = [ReceiptLine(_("receipt.title"), align="center", size="large", bold=True),
+    title = _("receipt.pending.title") if pending else _("receipt.title")
+    lines = [ReceiptLine(title, align="center", size="large", bold=True),
              row("receipt.kiosk", k.id), row("receipt.location", k.location),
              row("receipt.time", local_time(txn.updated_at)),
              row("receipt.reference", txn.id),
@@ -62,7 +68,8 @@ def compose(txn, settings, language: str) -> ReceiptDocument:
     lines.append(row("receipt.method", _payment(txn, _)))
     if txn.method == "card" and txn.auth_code:
         lines.append(row("receipt.auth_code", txn.auth_code))
-    lines += _balance_lines(txn.balance_json, language, _)
+    lines += ([ReceiptLine(_("receipt.pending.next"), bold=True)] if pending
+              else _balance_lines(txn.balance_json, language, _))
     lines += [row("receipt.hotline", k.hotline),
               ReceiptLine(_("receipt.thanks"), align="center", bold=True),
               ReceiptLine(_("receipt.qr_hint"), align="center")]
@@ -129,7 +136,11 @@ class ReceiptService:
         if self._printer is None:
             return NO_PRINTER
         try:
-            doc = compose(self._journal.get(txn_id), self._settings, language)
+            txn = self._journal.get(txn_id)
+            if txn.state not in RECEIPT_STATES:  # not known to be paid: nothing to attest
+                log.info("%s: no receipt in state %s", txn_id, txn.state)
+                return NOT_PAID
+            doc = compose(txn, self._settings, language)
             self._printer.print_receipt(doc)
         except PaperOut:
             log.warning("%s: paper out, e-receipt shown", txn_id)

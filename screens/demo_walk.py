@@ -34,8 +34,8 @@ class Walk:
 
     def all(self) -> list[Path]:
         scenes = (self.qr_purchase, self.card_purchase, self.declined, self.qr_cancelled,
-                  self.lookup_failed, self.expired_card, self.refunded, self.paper_out, self.needs_attention,
-                  self.still_there, self.out_of_service)
+                  self.lookup_failed, self.expired_card, self.refunded, self.paper_out,
+                  self.retrying, self.needs_attention, self.still_there, self.out_of_service)
         for scene in scenes:
             try:
                 scene()
@@ -210,18 +210,28 @@ class Walk:
         finally:
             printer.set_paper("ok")
 
-    def needs_attention(self) -> None:
+    def retrying(self) -> None:
+        """The backend does not answer the credit: the payment is safe, the kiosk retries."""
         self.to_confirming()
         for route in ("POST /v1/topups", "GET /v1/topups/{credit_key}"):
             self.backend.fault(route, "http_500", count=1000)
         try:
             self.pay("fps")
             self.backend.pay(self.wait_qr())
-            self.driver.wait_state("needs_attention", MONEY_TIMEOUT_S)
+            self.driver.wait_state("retrying", MONEY_TIMEOUT_S)
             self.shoot()
         finally:
             for route in ("POST /v1/topups", "GET /v1/topups/{credit_key}"):
                 self.backend.fault(route, "http_500", count=0)
+
+    def needs_attention(self) -> None:
+        """The credit is refused and so is the refund: a definite answer only a person can act on."""
+        self.to_confirming(REFUSED_NUMBER)
+        self.backend.fault("POST /v1/payments/{out_trade_no}/refunds", "reject", count=1)
+        self.pay("wechatpay")
+        self.backend.pay(self.wait_qr())
+        self.driver.wait_state("needs_attention", MONEY_TIMEOUT_S)
+        self.shoot()
 
     def still_there(self) -> None:
         self.begin()

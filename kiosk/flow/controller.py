@@ -229,8 +229,8 @@ class Controller:
         if flow_event == "qr_ready":
             self._timeouts.qr_expires_at(event.expires_at)
         self._send(flow_event)
-        if flow_event == "credited":
-            self._print_receipt()
+        if flow_event in ("credited", "retry_scheduled"):
+            self._print_receipt()  # a retrying purchase's receipt says it is being confirmed
 
     def _print_receipt(self) -> None:
         if self._receipts is None:

@@ -26,7 +26,8 @@ MONEY_STATES = frozenset({"paying_qr", "paying_card", "crediting", "refunding"})
 # Screens waiting for the customer's next step: idle timeout with the "still there?" warning.
 IDLE_STATES = frozenset({"entering_number", "looking_up", "card_shown", "confirming"})
 # Screens saying how it ended: they return to attract after the result time.
-RESULT_STATES = frozenset({"done", "refunded", "needs_attention", "payment_failed", "lookup_failed"})
+RESULT_STATES = frozenset({"done", "refunded", "needs_attention", "retrying", "payment_failed",
+                           "lookup_failed"})
 # States a customer can walk away from: a timeout or Cancel returns to attract and wipes the session.
 CUSTOMER_STATES = IDLE_STATES | RESULT_STATES
 
@@ -36,7 +37,8 @@ class CustomerFlow(StateMachine):
 
     Event names are past-tense facts; three differ from the state they lead to because a state
     and an event cannot share a name: ``lookup_went_wrong`` → ``lookup_failed``,
-    ``refund_completed`` → ``refunded``, ``attention_needed`` → ``needs_attention``.
+    ``refund_completed`` → ``refunded``, ``attention_needed`` → ``needs_attention``;
+    ``retry_scheduled`` → ``retrying`` (the payment is safe, the kiosk settles it by itself).
     """
 
     attract = State(initial=True)
@@ -52,6 +54,7 @@ class CustomerFlow(StateMachine):
     refunding = State()
     refunded = State()
     needs_attention = State()
+    retrying = State()
     payment_failed = State()
     out_of_service = State()
     maintenance = State()
@@ -87,6 +90,12 @@ class CustomerFlow(StateMachine):
         | crediting.to(needs_attention)
         | refunding.to(needs_attention)
     )
+    retry_scheduled = (
+        paying_qr.to(retrying)
+        | paying_card.to(retrying)
+        | crediting.to(retrying)
+        | refunding.to(retrying)
+    )
 
     # The customer walks away or taps Cancel: wipe and restart, except while money moves.
     # One set of transitions, two events: listeners tell them apart by the event's name.
@@ -99,6 +108,7 @@ class CustomerFlow(StateMachine):
         | done.to(attract)
         | refunded.to(attract)
         | needs_attention.to(attract)
+        | retrying.to(attract)
         | payment_failed.to(attract)
         | paying_qr.to.itself(internal=True)
         | paying_card.to.itself(internal=True)
@@ -117,6 +127,7 @@ class CustomerFlow(StateMachine):
         | done.to(maintenance)
         | refunded.to(maintenance)
         | needs_attention.to(maintenance)
+        | retrying.to(maintenance)
         | payment_failed.to(maintenance)
     )
     maintenance_closed = maintenance.to(attract)

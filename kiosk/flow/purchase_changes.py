@@ -24,6 +24,8 @@ def purchase_changes(event) -> tuple[str | None, dict]:
         return "credit_rejected", {"failure": event.reason, "cancelling": False}
     if isinstance(event, ev.Refunded):
         return "refund_completed", {"cancelling": False}
+    if isinstance(event, ev.Retrying):
+        return "retry_scheduled", {"failure": event.reason, "cancelling": False}
     if isinstance(event, ev.NeedsAttention):
         return "attention_needed", {"failure": event.reason, "cancelling": False}
     return None, {}

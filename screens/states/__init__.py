@@ -29,6 +29,7 @@ _CLASSES = {
     "refunding": "waiting:WaitingScreen",
     "refunded": "outcome:OutcomeScreen",
     "needs_attention": "outcome:OutcomeScreen",
+    "retrying": "outcome:OutcomeScreen",
     "payment_failed": "payment_failed:PaymentFailedScreen",
     "out_of_service": "out_of_service:OutOfServiceScreen",
 }

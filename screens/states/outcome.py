@@ -1,6 +1,6 @@
-"""Refunded or needs attention: the reference, what happens next, and the hotline.
+"""Refunded, retrying or needs attention: the reference, what happens next, and the hotline.
 
-One screen class for both states; its name (the state) picks the texts.
+One screen class for the three states; its name (the state) picks the texts.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from screens.text import _
 
 
 def outcome_texts(state: str, language: str) -> tuple[str, str]:
-    """(title, what happens next) for ``refunded`` / ``needs_attention``."""
-    if state == "refunded":
-        return _("outcome.refunded.title", language), _("outcome.refunded.body", language)
+    """(title, what happens next) for ``refunded`` / ``retrying`` / ``needs_attention``."""
+    if state in ("refunded", "retrying"):
+        return _(f"outcome.{state}.title", language), _(f"outcome.{state}.body", language)
     return _("outcome.needs_attention.title", language), _("outcome.needs_attention.body", language)
 
 

@@ -14,7 +14,8 @@ from kiosk import settings as settings_mod
 
 def txn(**kw):
     base = dict(
-        id="K01-20261125-000123", method="card", amount_cents=8820, list_price_cents=9800,
+        id="K01-20261125-000123", state="credited", method="card", amount_cents=8820,
+        list_price_cents=9800,
         msisdn_masked="*******4567", plan_name={"en": "30 days 10GB", "zh-Hant": "30日 10GB 數據",
                                                 "zh-Hans": "30天 10GB 流量"},
         card_last4="0119", card_brand="VISA", auth_code="623892",
@@ -70,11 +71,12 @@ class Printer:
 
 
 class Journal:
-    def __init__(self):
+    def __init__(self, **row):
         self.updates = []
+        self.row = row
 
     def get(self, txn_id):
-        return txn(id=txn_id)
+        return txn(id=txn_id, **self.row)
 
     def update(self, txn_id, **fields):
         self.updates.append((txn_id, fields))
@@ -99,3 +101,19 @@ def test_e_receipt_url_comes_from_settings(settings):
     s = dataclasses.replace(settings, kiosk=dataclasses.replace(
         settings.kiosk, e_receipt_url="https://r.example.hk/{reference}?k=1"))
     assert receipts.compose(txn(), s, "en").qr_data == "https://r.example.hk/K01-20261125-000123?k=1"
+
+
+def test_a_paid_purchase_still_being_confirmed_says_so_and_shows_no_balance(settings):
+    """The credit is being retried: the receipt attests the payment and what happens next."""
+    doc = receipts.compose(txn(state="credit_pending", balance_json=None), settings, "en")
+    text = [line.text for line in doc.lines]
+    assert text[0] == "Payment received, being confirmed"
+    assert "Your plan will be credited, or your money returned in full, automatically." in text
+    assert "Amount: HK$88.20" in text and not any("Valid until" in t for t in text)
+
+
+def test_no_receipt_for_a_sale_not_known_to_be_paid(settings):
+    journal = Journal(state="sale_pending")
+    printer = SimpleNamespace(print_receipt=lambda doc: pytest.fail("nothing to attest"))
+    service = receipts.ReceiptService(printer, journal, settings, lambda fn: fn())
+    assert service.print_now("K01-20261125-000123", "en") == receipts.NOT_PAID

@@ -109,14 +109,17 @@ def _show(journal: Journal, args) -> int:
 
 
 def _pending(journal: Journal, args) -> int:
-    unfinished, attention = journal.unfinished(), journal.needing_attention()
+    """Unfinished rows in three groups: in progress, retrying by themselves, needing a person."""
+    unfinished = journal.unfinished()
+    groups = (("unfinished", [t for t in unfinished if not t.retrying]),
+              ("retrying", [t for t in unfinished if t.retrying]),
+              ("needs_attention", journal.needing_attention()))
     if args.json:
-        print(json.dumps({"unfinished": [t.public_dict() for t in unfinished],
-                          "needs_attention": [t.public_dict() for t in attention]},
+        print(json.dumps({name: [t.public_dict() for t in txns] for name, txns in groups},
                          indent=2, ensure_ascii=False))
         return 0
-    for title, txns in (("unfinished", unfinished), ("needs attention", attention)):
-        print(f"{title}: {len(txns)}")
+    for name, txns in groups:
+        print(f"{name.replace('_', ' ')}: {len(txns)}")
         if txns:
             print(table(journal, txns, reason=True))
     return 0
@@ -130,7 +133,7 @@ def table(journal: Journal, txns: list[Txn], reason: bool = False) -> str:
         line = (f"{t.id:<22}{local_time(journal, t.created_at):<18}{t.state:<17}{t.method:<11}"
                 f"{hkd(t.amount_cents):>10}  {t.msisdn_masked:<14}{t.plan_id}")
         if reason:
-            line += f"  {t.attention_reason or ''}"
+            line += f"  {t.attention_reason or t.retry_error or ''}"
         lines.append(line)
     return "\n".join(lines)
 

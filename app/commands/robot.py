@@ -23,8 +23,8 @@ def register(subparsers, common) -> None:
                    help="share of customers before whom one backend fault is switched on (0-1)")
     p.add_argument("--time-scale", type=float, default=1000.0, metavar="X",
                    help="the kiosk clock runs X times faster (poll, QR deadline, lateness)")
-    p.add_argument("--settle-timeout-s", type=float, default=30.0, metavar="S",
-                   help="real seconds to wait at the end for open transactions to settle")
+    p.add_argument("--settle-timeout-s", type=float, default=300.0, metavar="S",
+                   help="real seconds to wait at the end until nothing is unfinished or retrying")
     p.add_argument("--log-console", action="store_true", help="also log to stderr")
     p.set_defaults(func=run)
 

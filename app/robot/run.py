@@ -58,7 +58,7 @@ class RobotOptions:
     journal_path: str | None = None
     fault_rate: float = 0.0  # share of customers before whom one backend fault is armed
     time_scale: float = 1000.0  # kiosk-clock seconds per real second
-    settle_timeout_s: float = 30.0  # real seconds to wait at the end for open rows
+    settle_timeout_s: float = 300.0  # real seconds to wait at the end for open/retrying rows
 
 
 class Robot:
@@ -183,11 +183,15 @@ class Robot:
             log.info("robot: simulator control: %s", e)
 
     def _settle(self, journal, reconciler) -> None:
-        """Wait for the reconciler to settle what is open, at most ``settle_timeout_s``."""
+        """Wait until nothing is unfinished or retrying, at most ``settle_timeout_s`` (real);
+        what is still open then is logged, and counted in the summary."""
         deadline = time.monotonic() + self.options.settle_timeout_s
         while journal.unfinished() and time.monotonic() < deadline:
             reconciler.run_once()
             time.sleep(0.02)
+        for txn in journal.unfinished():
+            log.warning("robot: %s still %s after %.0f s (%s)", txn.id, txn.state,
+                        self.options.settle_timeout_s, txn.retry_error or "not retried yet")
 
     def _summary(self, journal, recovered, elapsed_s: float) -> dict:
         rows = journal.list(limit=10**9)
@@ -197,6 +201,9 @@ class Robot:
                 "recovered": len(recovered.settled) + len(recovered.needs_attention),
                 "states": dict(sorted(states.items())),
                 "unsettled": len(journal.unfinished()),
+                "retrying": len(journal.retrying()),
+                "retries": sum(t.retry_attempts for t in rows),
+                "left": [f"{t.id} {t.state}" for t in journal.unfinished()][:20],
                 "needs_attention": states.get("needs_attention", 0),
                 "median_txn_ms": None if median is None else round(median * 1000, 2),
                 "elapsed_s": round(elapsed_s, 2), "seed": self.options.seed}

@@ -83,8 +83,15 @@ class MaintenanceActions:
     def needing_attention(self) -> list:
         return self.journal.needing_attention()
 
+    def retrying(self) -> list:
+        """Rows the kiosk is retrying by itself (not a person's case, shown apart)."""
+        return self.journal.retrying()
+
     def safe_actions(self, txn) -> tuple[str, ...]:
-        """What may be done to this row: credit/refund only when money was taken."""
+        """What may be done to this row: credit/refund only when money was taken; a retrying
+        row may only be retried now (its outcome is still the money engine's)."""
+        if txn.retrying:
+            return ("retry_now",)
         if txn.state != ATTENTION:
             return ()
         if was_paid(self.journal.events(txn.id)):
@@ -93,6 +100,13 @@ class MaintenanceActions:
 
     def retry_credit(self, session: MaintenanceSession, txn_id: str) -> ActionResult:
         return self._run(session, "retry_credit", lambda: self._do_retry_credit(txn_id), txn=txn_id)
+
+    def retry_now(self, session: MaintenanceSession, txn_id: str) -> ActionResult:
+        """Make a retrying row due at once; the reconciler's next pass retries it."""
+        def work() -> tuple[str, dict]:
+            txn = self.journal.retry_now(txn_id, who=session.operator_id)
+            return ("ok" if txn.retrying else "not_retrying"), {}
+        return self._run(session, "retry_now", work, txn=txn_id)
 
     def refund(self, session: MaintenanceSession, txn_id: str) -> ActionResult:
         return self._run(session, "refund", lambda: self._do_refund(txn_id), txn=txn_id)

@@ -39,6 +39,7 @@ class StatusView:
     disk: str
     journal_kb: int
     attention_count: int
+    retrying_count: int
     frames: dict = field(default_factory=dict)  # device -> ("tx 02 53 … ACK", …), newest last
 
 
@@ -191,11 +192,12 @@ class MaintenanceConsole:
         return StatusView(
             h.state, h.reasons, _device_text(h.terminal), _device_text(h.printer), h.paper,
             h.paper_alert, backend, disk, self._journal_kb(),
-            len(self.actions.needing_attention()), self._frames())
+            len(self.actions.needing_attention()), len(self.actions.retrying()), self._frames())
 
     def attention(self) -> list[tuple[object, tuple[str, ...]]]:
-        """Rows needing attention, each with the actions safe for it."""
-        return [(t, self.actions.safe_actions(t)) for t in self.actions.needing_attention()]
+        """Rows needing attention, then rows retrying by themselves, each with its safe actions."""
+        rows = self.actions.needing_attention() + self.actions.retrying()
+        return [(t, self.actions.safe_actions(t)) for t in rows]
 
     def history(self, txn_id: str) -> list:
         return self.actions.journal.events(txn_id)

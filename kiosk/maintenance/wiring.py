@@ -80,6 +80,8 @@ def build_operations(settings, *, controller, journal, clock, backend=None, term
         heartbeat = Heartbeat(
             backend, health, audit, clock, interval_s=m.heartbeat_interval_s,
             app_version=__version__, pending_count=lambda: len(journal.unfinished()),
+            counts=lambda: {"retrying_transactions": len(journal.retrying()),
+                            "needs_attention": len(journal.needing_attention())},
             state_name=lambda: "maintenance" if controller.state == "maintenance"
             else health.snapshot().state,
             on_reload_offers=on_reload_offers, disk=disk)

@@ -30,6 +30,7 @@ class Heartbeat:
 
     def __init__(self, client, health: HealthMonitor, audit: AuditLog, clock: Clock, *,
                  interval_s: float, app_version: str, pending_count: Callable[[], int],
+                 counts: Callable[[], dict[str, int]] = dict,
                  state_name: Callable[[], str] | None = None,
                  on_reload_offers: Callable[[], None] | None = None,
                  disk: DiskGuard | None = None):
@@ -40,6 +41,7 @@ class Heartbeat:
         self._interval_s = interval_s
         self._version = app_version
         self._pending_count = pending_count
+        self._counts = counts  # the optional heartbeat fields: retrying, needs attention
         self._state_name = state_name or (lambda: health.snapshot().state)
         self._on_reload_offers = on_reload_offers
         self._disk = disk
@@ -55,7 +57,8 @@ class Heartbeat:
         started = self._clock.monotonic()
         try:
             commands = self._client.heartbeat(self._state_name(), self._version,
-                                              snapshot.device_summary(), self._pending_count())
+                                              snapshot.device_summary(), self._pending_count(),
+                                              **self._counts())
         except BackendError as e:
             log.warning("heartbeat failed: %s", e)
             self._health.backend_failed()

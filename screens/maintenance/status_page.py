@@ -25,7 +25,8 @@ class StatusPage(BoxLayout):
         rows = [("Service", STATE_TEXT.get(s.state, s.state) + (f": {reasons}" if reasons else "")),
                 ("Card terminal", s.terminal), ("Printer", s.printer), ("Paper", paper),
                 ("Backend", s.backend), ("Disk", s.disk), ("Journal", f"{s.journal_kb:,} KB"),
-                ("Needs attention", str(s.attention_count))]
+                ("Needs attention", str(s.attention_count)),
+                ("Retrying automatically", str(s.retrying_count))]
         grid = self.ids.rows
         grid.clear_widgets()
         for label, value in rows:

@@ -10,6 +10,8 @@ MESSAGES = {
     "locked": "Too many wrong PINs: entry is locked for {minutes} more minutes.",
     "unavailable": "Sign-in is unavailable: the PIN pepper is not set on this kiosk "
                    "(see kiosk doctor).",
+    "retry_now.ok": "Due now: the reconciler tries it on its next pass.",
+    "retry_now.not_retrying": "It is no longer retrying: it has settled.",
     "retry_credit.credited": "Credited.",
     "retry_credit.already_credited": "Already credited (same key): nothing more was done.",
     "retry_credit.needs_attention": "The backend still cannot confirm: left for later.",
@@ -42,7 +44,7 @@ NOTES = {
     "Resolve: customer contacted": "customer contacted by the hotline",
 }
 
-ACTION_LABELS = {"retry_credit": "Retry credit", "refund": "Refund"}
+ACTION_LABELS = {"retry_credit": "Retry credit", "refund": "Refund", "retry_now": "Retry now"}
 
 
 def message(code: str, args: dict) -> str:
@@ -60,6 +62,9 @@ def message(code: str, args: dict) -> str:
 
 
 def txn_line(txn) -> str:
+    if txn.retrying:  # the money engine's, not a person's: say so, with the last error
+        return (f"{txn.id}  {txn.method}  {money(txn.amount_cents)}  retrying automatically "
+                f"(attempt {txn.retry_attempts}, since {txn.created_at[:16]}Z): {txn.retry_error}")
     return (f"{txn.id}  {txn.method}  {money(txn.amount_cents)}  "
             f"{txn.attention_reason or txn.state}")
 

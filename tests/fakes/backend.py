@@ -53,6 +53,7 @@ class FakeBackend:
     posted: list[tuple[str, str]] = field(default_factory=list)  # (operation, idempotency key)
     lookups: list[str] = field(default_factory=list)  # the numbers looked up
     heartbeats: list[tuple] = field(default_factory=list)  # (state, version, devices, pending)
+    heartbeat_counts: list[dict] = field(default_factory=list)  # the optional fields sent
     commands: list = field(default_factory=list)  # per heartbeat: Commands (a tuple), or an error
     closable: bool = True  # False: like a provider whose orders cannot be cancelled
     check_payment: bool = True  # False: a wallet credit needs no paid order here
@@ -192,10 +193,11 @@ class FakeBackend:
                 return Refund(f"R-{refund_key}", "succeeded")
             return None
 
-    def heartbeat(self, state, app_version, devices, pending_transactions):
+    def heartbeat(self, state, app_version, devices, pending_transactions, **counts):
         mode = self._enter("heartbeat")
         with self._lock:
             self.heartbeats.append((state, app_version, dict(devices), pending_transactions))
+            self.heartbeat_counts.append(dict(counts))
             answer = self.commands.pop(0) if self.commands else ()
         self.heartbeat_seen.set()
         self._leave("heartbeat", mode)

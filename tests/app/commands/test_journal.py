@@ -77,7 +77,8 @@ def test_list(capsys, owner):
 
 
 def test_show_by_terminal_ref(capsys, owner):
-    status, out, _ = run(capsys, owner, "journal", "show", "K01-000001", "--json")
+    ref = f"K01-{owner.instance}-000001"
+    status, out, _ = run(capsys, owner, "journal", "show", ref, "--json")
     data = json.loads(out)
     assert status == 0 and data["transaction"]["id"] == owner.ids[0]
     assert data["transaction"]["state"] == "credited"
@@ -244,10 +245,22 @@ def test_list_and_pending_of_an_empty_journal(capsys, tmp_path):
     path = tmp_path / "j.sqlite3"
     Journal.open(path, "K01", FakeClock(SALES_NOON)).close()
     expected = {("list",): "(no transactions)\n", ("list", "--json"): "[]\n",
-                ("pending",): "unfinished: 0\nneeds attention: 0\n"}
+                ("pending",): "unfinished: 0\nretrying: 0\nneeds attention: 0\n"}
     for action, text in expected.items():
         assert run_fresh(capsys, "journal", *action, "--journal", str(path)) == (0, text, "")
     status, out, _ = run_fresh(capsys, "journal", "pending", "--json", "--journal", str(path))
-    assert status == 0 and json.loads(out) == {"unfinished": [], "needs_attention": []}
+    assert status == 0 and json.loads(out) == {"unfinished": [], "retrying": [], "needs_attention": []}
     status, _, err = run_fresh(capsys, "journal", "show", "K01-000001", "--journal", str(path))
     assert status == 1 and err == "kiosk: no transaction 'K01-000001'\n"
+
+
+def test_pending_lists_retrying_rows_apart_from_needs_attention(capsys, owner):
+    owner.retry_later(owner.ids[1], "order state unknown", 30.0)
+    status, out, _ = run(capsys, owner, "journal", "pending", "--json")
+    data = json.loads(out)
+    assert status == 0 and data["unfinished"] == []
+    assert [(t["id"], t["retry_error"]) for t in data["retrying"]] == [
+        (owner.ids[1], "order state unknown")]
+    assert [t["id"] for t in data["needs_attention"]] == [owner.ids[2]]
+    _, out, _ = run(capsys, owner, "journal", "pending")
+    assert "retrying: 1" in out and "order state unknown" in out

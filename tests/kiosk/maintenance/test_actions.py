@@ -174,3 +174,20 @@ def test_actions_keep_the_session_alive(kit):
     actions.paper_replaced(session)
     clock.advance(299)
     assert not session.expired()
+
+
+def test_a_retrying_row_is_shown_apart_and_may_only_be_retried_now(kit):
+    """Not a person's case: the operator sees it retrying (with its last error) and may hurry
+    it; credit, refund and resolve stay with the money engine."""
+    actions, journal, audit, backend, *_rest, session, _restarts = kit
+    txn = journal.create("fps", "85291234567", "HK-30D-10GB", "q-1", {}, 8820, 9800, "en")
+    for state in ("order_pending", "awaiting_payment", "paid", "credit_pending"):
+        journal.advance(txn.id, state)
+    txn = journal.retry_later(txn.id, "credit not confirmed", 300.0)
+    assert actions.retrying() == [txn] and actions.needing_attention() == []
+    assert actions.safe_actions(txn) == ("retry_now",)
+    result = actions.retry_now(session, txn.id)
+    assert result.outcome == "ok"
+    assert journal.get(txn.id).retry_at == journal.get(txn.id).updated_at  # due now
+    assert [e.kind for e in journal.events(txn.id)][-1] == "retry_now"
+    assert any(r.action == "retry_now" for r in audit.entries())

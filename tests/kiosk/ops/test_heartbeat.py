@@ -26,6 +26,7 @@ def parts(tmp_path):
     reloads = []
     beat = Heartbeat(backend, health, audit, clock, interval_s=60, app_version="0.1.0",
                      pending_count=lambda: 2, on_reload_offers=lambda: reloads.append(1),
+                     counts=lambda: {"retrying_transactions": 1, "needs_attention": 0},
                      disk=DiskGuard(tmp_path, 50, usage=lambda _p: (1000 * MB, 0, 900 * MB)))
     yield beat, backend, health, audit, reloads
     audit.close()
@@ -36,6 +37,7 @@ def test_reports_state_version_devices_and_pending(parts):
     beat.beat()
     assert backend.heartbeats == [("in_service", "0.1.0",
                               {"card_terminal": "online", "printer": "paper_low"}, 2)]
+    assert backend.heartbeat_counts == [{"retrying_transactions": 1, "needs_attention": 0}]
     assert health.snapshot().disk_free_mb == 900
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import errno
 import logging
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -174,20 +176,28 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     for target in range(version + 1, len(MIGRATIONS) + 1):
         script = MIGRATIONS[target - 1]
-        try:
-            conn.execute("BEGIN IMMEDIATE")
+        with _transaction(conn, path):
             for statement in _statements(script):
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {target}")
-            conn.execute("COMMIT")
-        except BaseException as e:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            mapped = map_error(e, path)
-            if mapped is e:
-                raise
-            raise mapped from e
         log.info("journal schema migrated to version %d", target)
+
+
+@contextmanager
+def _transaction(conn: sqlite3.Connection, path: Path) -> Iterator[None]:
+    """One SQLite transaction of the set-up; a failure rolls it back and comes out mapped
+    (a full disk as DiskFull, a broken file as JournalCorrupt)."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        yield
+        conn.execute("COMMIT")
+    except BaseException as e:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        mapped = map_error(e, path)
+        if mapped is e:
+            raise
+        raise mapped from e
 
 
 def _statements(script: str) -> list[str]:
@@ -224,15 +234,6 @@ def instance(conn: sqlite3.Connection, path: Path, created_s: float) -> str:
     if row is not None:
         return row[0]
     value = journal_instance(created_s)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
+    with _transaction(conn, path):
         conn.execute("INSERT INTO journal_meta (key, value) VALUES ('instance', ?)", (value,))
-        conn.execute("COMMIT")
-    except BaseException as e:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        mapped = map_error(e, path)
-        if mapped is e:
-            raise
-        raise mapped from e
     return value

@@ -93,13 +93,21 @@ def test_a_long_outage_with_power_cuts_ends_with_every_payment_settled_once(tmp_
     kiosk = Kiosk(tmp_path, backend.url)
     try:
         # Customers buy while the backend fails now and then.
-        selling = kiosk.robot(60, seed=int(faults * 100), faults=faults)
-        wait_for(lambda: sum(t.state in ("awaiting_payment", "paid", "credit_pending", "credited")
-                             for t in kiosk.rows()) >= 5, "a few purchases under way")
-        # The backend goes away with purchases in flight; the kiosk carries on until a row is
-        # retrying by itself, then the power goes.
-        backend.stop()
+        first = kiosk.robot(30, seed=int(faults * 100), faults=faults)
+        _out, err = first.communicate(timeout=300)
+        assert first.returncode == 0, err[-2000:]
+        # Then the backend stops answering credits (held past the client's timeout, then 5xx
+        # to queries), so purchases are surely in flight when it goes away altogether; the
+        # power goes once a row is retrying by itself.
+        control = SimulatorControl(backend.url)
+        try:
+            control.fault("POST /v1/topups", "timeout", count=10_000, hold_s=30)
+            control.fault("GET /v1/topups/{credit_key}", "http_500", count=10_000)
+        finally:
+            control.close()
+        selling = kiosk.robot(30, seed=int(faults * 100) + 1)
         wait_for(lambda: any(t.retrying for t in kiosk.rows()), "a row retrying")
+        backend.stop()
         power_cut(selling)
         # It starts again during the outage: recovery cannot reach the backend either; the
         # power goes again once recovery has scheduled its retries.
@@ -108,7 +116,8 @@ def test_a_long_outage_with_power_cuts_ends_with_every_payment_settled_once(tmp_
         wait_for(lambda: sum(t.retry_attempts for t in kiosk.rows()) > before,
                  "recovery retrying during the outage")
         power_cut(recovering)
-        # The backend comes back with its ledger; the kiosk starts once more.
+        # The backend comes back with its ledger (and its faults gone); the kiosk starts again.
+        backend.faults.clear()
         backend.start()
         done = kiosk.robot(0, seed=0)
         out, err = done.communicate(timeout=300)

@@ -28,10 +28,11 @@ def run(args) -> int:
 
     settings = load(args.config)
     kiosk_log.setup_from_settings(settings)
-    from app.simulators import build_kiosk
     from screens.running import KioskSession, exit_after_first_frame
 
-    def build_core(post, clock):
+    def build_core(post, clock):  # after the first frame: the core's imports wait till then
+        from app.simulators import build_kiosk
+
         return build_kiosk(settings, post, clock)
 
     with KioskSession(settings, build_core, core_after_first_frame=True) as session:

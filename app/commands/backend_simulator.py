@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from app.commands.signals import stop_on_signals, wait_until_set
+from app.commands.signals import serve_until_stopped, stop_on_signals
 from contract.redact import Redactor
 from kiosk.log import RedactionFilter
 from kiosk.settings import load
@@ -42,10 +42,7 @@ def run(args) -> int:
         print(f"kiosk backend-simulator: {e}", file=sys.stderr)
         return 1
     print(f"listening on {sim.url}", flush=True)
-    try:
-        wait_until_set(stop)
-    finally:
-        sim.stop()
+    serve_until_stopped(stop, sim.stop)
     return 0
 
 

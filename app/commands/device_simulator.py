@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from app.commands.signals import stop_on_signals, wait_until_set
+from app.commands.signals import serve_until_stopped, stop_on_signals
 from devices.card_terminal.simulator import SCENARIOS
 from kiosk import settings as settings_mod
 
@@ -52,10 +52,7 @@ def run(args) -> int:
         print(f"kiosk device-simulator: cannot open a {args.link} link: {e}", file=sys.stderr)
         return 1
     print(f"port {port}", flush=True)
-    try:
-        wait_until_set(stop)
-    finally:
-        simulator.stop()
+    serve_until_stopped(stop, simulator.stop)
     return 0
 
 

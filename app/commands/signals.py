@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Callable
 
 
 def stop_on_signals() -> threading.Event:
@@ -12,6 +13,14 @@ def stop_on_signals() -> threading.Event:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     return stop
+
+
+def serve_until_stopped(stop: threading.Event, close: Callable[[], None]) -> None:
+    """Wait until *stop* is set (SIGTERM, SIGINT), then *close* what was served."""
+    try:
+        wait_until_set(stop)
+    finally:
+        close()
 
 
 def wait_until_set(stop: threading.Event, poll_s: float = 0.2) -> None:

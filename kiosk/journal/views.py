@@ -117,7 +117,10 @@ class JournalView:
 
     def retrying(self) -> list[Txn]:
         """Unfinished rows waiting for an automatic retry (an ambiguous answer), oldest first."""
-        return [t for t in self.unfinished() if t.retrying]
+        marks = ", ".join("?" * len(UNFINISHED_STATES))
+        rows = self._read(f"SELECT {COLUMNS} FROM transactions WHERE retry_at IS NOT NULL"
+                          f" AND state IN ({marks}) ORDER BY seq", UNFINISHED_STATES)
+        return [txn_from_row(r) for r in rows]
 
     def needing_attention(self) -> list[Txn]:
         return self._in_states((ATTENTION,))

@@ -60,8 +60,8 @@ def test_verify_needs_the_same_pepper(tmp_path):
 
 def test_two_operators_with_the_same_pin_get_different_hashes(tmp_path):
     store = PinStore(tmp_path / "ops.sqlite3", b"pepper", FAST)
-    store.set_pin("1001", "111111", now=0)
-    store.set_pin("1002", "111111", now=0)
+    store.set_pin("1001", "582039", now=0)
+    store.set_pin("1002", "582039", now=0)
     hashes = store.db.conn.execute("SELECT hash FROM operators").fetchall()
     assert hashes[0] != hashes[1]
 

@@ -70,7 +70,11 @@ class AuditLog:
             self._db.conn.executescript(_SCHEMA)
             columns = {r[1] for r in self._db.conn.execute("PRAGMA table_info(audit)")}
             if "hmac" not in columns:
-                self._db.conn.execute("ALTER TABLE audit ADD COLUMN hmac TEXT")
+                try:
+                    self._db.conn.execute("ALTER TABLE audit ADD COLUMN hmac TEXT")
+                except sqlite3.OperationalError as e:  # another process added it just now
+                    if "duplicate column" not in str(e):
+                        raise
         if key is not None:
             self._start_chain()
 

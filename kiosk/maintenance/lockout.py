@@ -15,6 +15,7 @@ last looked at (saved at least every ``SAVE_EVERY_S``), never for less.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,7 +92,11 @@ class Lockout:
             have = {r[1] for r in db.conn.execute("PRAGMA table_info(lockout)")}
             for name, decl in _COLUMNS.items():
                 if name not in have:
-                    db.conn.execute(f"ALTER TABLE lockout ADD COLUMN {name} {decl}")
+                    try:
+                        db.conn.execute(f"ALTER TABLE lockout ADD COLUMN {name} {decl}")
+                    except sqlite3.OperationalError as e:  # another process added it just now
+                        if "duplicate column" not in str(e):
+                            raise
             if "lock_s" not in have:
                 self._migrate_old_lock()
 

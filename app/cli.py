@@ -28,6 +28,7 @@ COMMANDS: tuple[str, ...] = (
     "robot",
     "run",
     "demo",
+    "audit",
 )
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import sys
 from pathlib import Path
 
 from contract.redact import Redactor
+from kiosk.private_files import LOG_MODE, make_dirs, open_private
 
 WIRE_LOGGER = "wire"
 _FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
@@ -36,6 +38,14 @@ class RedactionFilter(logging.Filter):
         return True
 
 
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose files are created 0640 whatever the umask (also after rotation)."""
+
+    def _open(self):
+        fd = open_private(self.baseFilename, os.O_WRONLY | os.O_APPEND, LOG_MODE)
+        return os.fdopen(fd, self.mode, encoding=self.encoding, errors=self.errors)
+
+
 def setup(log_dir: Path, level: str = "INFO", max_bytes: int = 5_242_880, backup_count: int = 5,
           wire: bool = True, console: bool = True, secrets: tuple[str, ...] = ()) -> Redactor:
     """Configure the ``kiosk``-wide handlers once; returns the redactor so callers add secrets.
@@ -52,8 +62,8 @@ def setup(log_dir: Path, level: str = "INFO", max_bytes: int = 5_242_880, backup
         handler.close()
     root.setLevel(level.upper())
 
-    log_dir.mkdir(parents=True, exist_ok=True)
-    app_file = logging.handlers.RotatingFileHandler(
+    make_dirs(log_dir)
+    app_file = PrivateRotatingFileHandler(
         log_dir / "kiosk.log", maxBytes=max_bytes, backupCount=backup_count, encoding="utf-8")
     handlers: list[logging.Handler] = [app_file]
     if console:
@@ -69,7 +79,7 @@ def setup(log_dir: Path, level: str = "INFO", max_bytes: int = 5_242_880, backup
         handler.close()
     wire_logger.propagate = False
     if wire:
-        wire_file = logging.handlers.RotatingFileHandler(
+        wire_file = PrivateRotatingFileHandler(
             log_dir / "wire.log", maxBytes=max_bytes, backupCount=backup_count, encoding="utf-8")
         wire_file.setFormatter(formatter)
         wire_file.addFilter(redaction)

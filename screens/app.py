@@ -130,8 +130,8 @@ class KioskApp(App):
     def _touched(self, _window, _touch) -> None:
         self.controller.touch()  # returns None: the touch goes on to the widgets
 
-    def _key_down(self, _window, key, _scancode, codepoint, _modifiers) -> bool:
-        if key in lockdown.BLOCKED_KEYS:
+    def _key_down(self, _window, key, _scancode, codepoint, modifiers) -> bool:
+        if lockdown.is_blocked(key, modifiers):
             return True
         screen = self.router.manager.current_screen
         return bool(screen.on_key(codepoint or "", key))

@@ -1,4 +1,11 @@
-"""Kiosk lockdown once the window exists: no close, no Escape/F1, SIGTERM stops cleanly."""
+"""Kiosk lockdown once the window exists: no close, no key that leaves the app, SIGTERM stops cleanly.
+
+Kivy hands a key press first to ``on_key_down`` handlers, then (unless one returned True) to
+``on_keyboard`` ones, where Kivy itself closes the app on Escape and opens its settings on F1.
+A handler returning True stops the press there. The swallower is bound to both and returns True
+for every blocked press (``screens.blocked_keys``); the app's own key handler, bound later and
+so called first, asks ``is_blocked`` before anything else too.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +15,11 @@ import signal
 from kivy.clock import Clock
 from kivy.core.window import Window
 
+from screens.blocked_keys import BLOCKED_KEYS, is_blocked
+
 log = logging.getLogger(__name__)
 
-# Keys a customer could use to leave or reconfigure the app: Escape, F1 (Kivy's settings panel).
-BLOCKED_KEYS = frozenset({27, 282})
+__all__ = ["BLOCKED_KEYS", "install_signal_handlers", "is_blocked", "lock_window"]
 
 
 def _refuse_close(*_args, **_kwargs) -> bool:
@@ -19,13 +27,18 @@ def _refuse_close(*_args, **_kwargs) -> bool:
     return True
 
 
-def _swallow_blocked_keys(_window, key, *_args) -> bool:
-    return key in BLOCKED_KEYS
+def _swallow_blocked_keys(_window, key, _scancode=None, _codepoint=None, modifiers=None,
+                          *_args, **_kwargs) -> bool:
+    if is_blocked(key, modifiers):
+        log.debug("key %s with %s swallowed (kiosk lockdown)", key, modifiers or [])
+        return True
+    return False
 
 
 def lock_window() -> None:
-    """Refuse window close requests and swallow Escape and F1."""
+    """Refuse window close requests and swallow every key press that could leave the app."""
     Window.bind(on_request_close=_refuse_close)
+    Window.bind(on_key_down=_swallow_blocked_keys)
     Window.bind(on_keyboard=_swallow_blocked_keys)
     Window.show_cursor = False
 

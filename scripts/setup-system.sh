@@ -5,6 +5,8 @@
 set -euo pipefail
 
 packages=(libgl1 libegl1 libmtdev1 fonts-noto-cjk)
+# systemd-analyze, for the test that scores deploy/kiosk.service's sandbox (tests/deploy).
+packages+=(systemd)
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "setup-system: not a Debian/Ubuntu system; make sure these are installed: ${packages[*]}" >&2

@@ -13,11 +13,12 @@ import sys
 from contract.clock import SystemClock
 from kiosk import settings as settings_mod
 from kiosk.maintenance.audit import AuditLog
+from kiosk.maintenance.audit_chain import chain_key
 from kiosk.maintenance.pins import (
     PinError,
     PinStore,
+    check_new_pin,
     check_operator_id,
-    check_pin,
     pepper_from_settings,
 )
 
@@ -58,13 +59,14 @@ def run(args) -> int:
     settings = settings_mod.load(args.config)
     try:
         operator_id = check_operator_id(args.operator)
-        pin = check_pin(read_pin())
+        pin = check_new_pin(read_pin(), operator_id)
     except PinError as e:
         print(f"kiosk set-pin: {e}", file=sys.stderr)
         return 2
     clock = SystemClock()
-    store = PinStore(settings.resolve(settings.maintenance.pins_path), pepper_from_settings(settings))
-    audit = AuditLog(settings.resolve(settings.maintenance.audit_path), clock)
+    pepper = pepper_from_settings(settings)
+    store = PinStore(settings.resolve(settings.maintenance.pins_path), pepper)
+    audit = AuditLog(settings.resolve(settings.maintenance.audit_path), clock, chain_key(pepper))
     try:
         store.set_pin(operator_id, pin, clock.now())
         audit.record("cli", "set_pin", "ok", operator=operator_id)

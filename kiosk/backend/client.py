@@ -155,8 +155,9 @@ class BackendClient:
         return None if answer is None else self._parsed(m.parse_refund, answer)
 
     def heartbeat(self, state: str, app_version: str, devices: dict[str, str],
-                  pending_transactions: int, **counts: int) -> tuple[m.Command, ...]:
-        """*counts*: the optional fields (``retrying_transactions``, ``needs_attention``)."""
+                  pending_transactions: int, **counts: int | str) -> tuple[m.Command, ...]:
+        """*counts*: the optional fields (``retrying_transactions``, ``needs_attention``,
+        ``audit_head``)."""
         body = {"state": state, "app_version": app_version, "devices": dict(devices),
                 "pending_transactions": pending_transactions, **counts}
         answer = self.call("POST", f"/v1/kiosks/{_seg(self.kiosk_id)}/heartbeat", body,

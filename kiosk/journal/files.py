@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 from kiosk.journal.models import JournalLocked
+from kiosk.private_files import open_private
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ class FileLock:
     def acquire(cls, db_path: Path) -> FileLock:
         """Take the lock of *db_path* or raise JournalLocked naming the holder's pid."""
         lock_path = Path(f"{db_path}.lock")
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        fd = open_private(lock_path, os.O_RDWR)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

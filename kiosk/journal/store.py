@@ -43,6 +43,7 @@ from kiosk.journal.models import (
     make_keys,
 )
 from kiosk.journal.views import JournalView
+from kiosk.private_files import ensure_private
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,7 @@ class Journal(JournalView):
         conn = None
         try:
             schema.check_file(path)
+            ensure_private(path)  # 0600 whatever the umask; SQLite's -wal/-shm follow it
             conn = schema.connect(path)
             schema.verify(conn, path)
             schema.prepare(conn, path)

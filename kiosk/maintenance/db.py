@@ -6,14 +6,18 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from kiosk.private_files import ensure_private, make_dirs
+
 
 def connect(path: Path | str) -> sqlite3.Connection:
     """A connection in autocommit mode with WAL and synchronous=FULL, shared across threads.
 
-    Callers serialise their use with their own lock (see ``Locked``).
+    Callers serialise their use with their own lock (see ``Locked``). The file is made 0600
+    (whatever the umask) before SQLite opens it; its -wal and -shm files take that mode.
     """
     if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        make_dirs(Path(path).parent)
+        ensure_private(path)
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=5.0)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")

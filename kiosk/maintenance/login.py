@@ -54,7 +54,7 @@ class MaintenanceLogin:
         after = self._lockout.record_failure()
         if after.locked:
             self._audit.record(operator_id, "login", "wrong_pin_locked",
-                               seconds_left=int(after.seconds_left))
+                               seconds_left=int(after.seconds_left), lockout=after.lockouts)
             return LoginResult("locked", lock_seconds_left=after.seconds_left)
         self._audit.record(operator_id, "login", "wrong_pin", failures=after.failures)
         return LoginResult("wrong", attempts_left=self._max - after.failures)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.maintenance.db import Locked
+from kiosk.maintenance.pin_policy import ADVICE, weakness
 from kiosk.settings import DEMO_FILE, Settings, SettingsError
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,15 @@ def check_operator_id(operator_id: str) -> str:
 def check_pin(pin: str) -> str:
     if not _PIN.match(pin or ""):
         raise PinError("a PIN is 6 to 12 digits")
+    return pin
+
+
+def check_new_pin(pin: str, operator_id: str = "") -> str:
+    """A PIN about to be set: the form, then not too easy to guess (see ``pin_policy``)."""
+    check_pin(pin)
+    why = weakness(pin, operator_id)
+    if why:
+        raise PinError(f"this PIN is too easy to guess ({why}): {ADVICE}")
     return pin
 
 
@@ -107,7 +117,7 @@ class PinStore:
     def set_pin(self, operator_id: str, pin: str, now: float) -> None:
         """Create or replace an operator's PIN (stored as salt + scrypt hash + its parameters)."""
         check_operator_id(operator_id)
-        check_pin(pin)
+        check_new_pin(pin, operator_id)
         salt = secrets.token_bytes(16)
         digest = hash_pin(pin, salt, self._pepper, self._params)
         p = self._params

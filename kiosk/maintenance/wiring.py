@@ -15,6 +15,7 @@ from devices.interfaces import StatusChanged
 from kiosk import __version__
 from kiosk.maintenance.actions import Devices, MaintenanceActions
 from kiosk.maintenance.audit import AuditLog
+from kiosk.maintenance.audit_chain import chain_key
 from kiosk.maintenance.console import MaintenanceConsole
 from kiosk.maintenance.gesture import CornerGesture
 from kiosk.maintenance.lockout import Lockout
@@ -61,7 +62,10 @@ def build_operations(settings, *, controller, journal, clock, backend=None, term
     health.disk(disk.check().free_mb)
     pepper, unavailable = _pepper(settings)
     pins = PinStore(settings.resolve(m.pins_path), pepper)
-    audit = AuditLog(settings.resolve(m.audit_path), clock)
+    # The chain key comes from the pepper; without a pepper entries are written unchained
+    # (and `kiosk audit verify` names them) rather than with a key nobody can check.
+    audit = AuditLog(settings.resolve(m.audit_path), clock,
+                     None if unavailable else chain_key(pepper))
     login = MaintenanceLogin(pins, Lockout(pins.db, clock, m.max_failures, m.lockout_s), audit,
                              clock, m.max_failures, m.auto_exit_s, unavailable)
     credit, refund = _retries(settings, clock, journal, backend, terminal, purchases)

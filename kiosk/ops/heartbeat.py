@@ -1,7 +1,8 @@
 """The fleet heartbeat: report state to the backend every interval and act on its commands.
 
 Each beat sends the service state, the app version, device status and the count of unfinished
-transactions (``POST /v1/kiosks/{id}/heartbeat``), measures the round trip for the health
+transactions (``POST /v1/kiosks/{id}/heartbeat``), plus the audit chain's latest HMAC
+(``audit_head``, when the audit log is chained), measures the round trip for the health
 monitor, re-checks disk space, and acts on the commands in the answer: ``out_of_service``,
 ``in_service`` (clears only a switch-off made by the backend: an operator's switch-off on site
 wins), ``reload_offers``. Every command is audited as operator ``backend``; an unknown kind is
@@ -54,11 +55,15 @@ class Heartbeat:
             self._health.disk(self._disk.check().free_mb)
         self._health.tick()
         snapshot = self._health.snapshot()
+        extra = dict(self._counts())
+        head = self._audit.head()
+        if head:  # the audit chain's head: the backend sees the log only ever grow
+            extra["audit_head"] = head
         started = self._clock.monotonic()
         try:
             commands = self._client.heartbeat(self._state_name(), self._version,
                                               snapshot.device_summary(), self._pending_count(),
-                                              **self._counts())
+                                              **extra)
         except BackendError as e:
             log.warning("heartbeat failed: %s", e)
             self._health.backend_failed()

@@ -61,3 +61,23 @@ def test_queued_commands_are_received_once_acted_on_and_audited(fleet):
     beat.beat()
     health.set_device_status("printer", DeviceStatus(DeviceState.ONLINE, PaperState.OK))
     assert health.snapshot().state == IN_SERVICE
+
+
+def test_the_backend_receives_the_audit_chain_head(tmp_path):
+    from kiosk.maintenance.audit_chain import chain_key
+    sim = BackendSimulator(port=0, secrets={"K01": "demo-kiosk-secret"}).start()
+    client = BackendClient(sim.url, "K01", "demo-kiosk-secret", retry_deadline_s=2)
+    control = SimulatorControl(sim.url)
+    clock = SystemClock()
+    audit = AuditLog(tmp_path / "chained.sqlite3", clock, chain_key(b"pepper"))
+    try:
+        audit.record("1001", "login", "ok")
+        beat = Heartbeat(client, HealthMonitor(clock, min_free_disk_mb=50, backend_grace_s=60),
+                         audit, clock, interval_s=60, app_version="0.1.0", pending_count=lambda: 0)
+        beat.beat()
+        assert control.ledger()["heartbeats"]["K01"]["audit_head"] == audit.head()
+    finally:
+        control.close()
+        client.close()
+        audit.close()
+        sim.stop()

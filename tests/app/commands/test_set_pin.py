@@ -64,3 +64,12 @@ def test_bad_pin_or_operator_is_explained(site, monkeypatch, capsys, operator, p
     monkeypatch.setattr("sys.stdin", Stdin(pin + "\n"))
     assert cli.main(["set-pin", "--config", str(site), "--operator", operator]) == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("pin", ["000000", "123456", "890123", "121212", "1001"*2])
+def test_a_trivial_pin_is_refused_and_nothing_is_stored(site, tmp_path, monkeypatch, capsys, pin):
+    monkeypatch.setattr("sys.stdin", Stdin(f"{pin}\n"))
+    assert cli.main(["set-pin", "--config", str(site), "--operator", "1001"]) == 2
+    err = capsys.readouterr().err
+    assert "kiosk set-pin: this PIN is too easy to guess" in err and "Traceback" not in err
+    assert not (tmp_path / "operators.sqlite3").exists()

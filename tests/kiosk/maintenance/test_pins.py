@@ -60,8 +60,8 @@ def test_verify_needs_the_same_pepper(tmp_path):
 
 def test_two_operators_with_the_same_pin_get_different_hashes(tmp_path):
     store = PinStore(tmp_path / "ops.sqlite3", b"pepper", FAST)
-    store.set_pin("1001", "111111", now=0)
-    store.set_pin("1002", "111111", now=0)
+    store.set_pin("1001", "582039", now=0)
+    store.set_pin("1002", "582039", now=0)
     hashes = store.db.conn.execute("SELECT hash FROM operators").fetchall()
     assert hashes[0] != hashes[1]
 
@@ -174,3 +174,19 @@ def test_no_pin_in_logs_or_audit(tmp_path, caplog):
     assert "24681357" not in caplog.text and "97531246" not in caplog.text
     stored = " ".join(f"{e.action} {e.result} {e.detail}" for e in audit.entries())
     assert "24681357" not in stored and "97531246" not in stored
+
+
+def test_sign_in_locks_escalate_and_a_good_pin_resets_them(tmp_path):
+    clock = FakeClock()
+    store, audit, login = make_login(tmp_path / "ops.sqlite3", clock)
+    store.set_pin("1001", "24681357", now=0)
+    lengths = []
+    for _ in range(3):
+        locked = [login.login("1001", "000000") for _ in range(5)][-1]
+        lengths.append(locked.lock_seconds_left)
+        clock.advance(locked.lock_seconds_left)
+    assert lengths == [900, 1800, 3600]
+    assert login.login("1001", "24681357").outcome == "ok"
+    assert [login.login("1001", "000000") for _ in range(5)][-1].lock_seconds_left == 900
+    locks = [e.detail["lockout"] for e in reversed(audit.entries()) if e.result == "wrong_pin_locked"]
+    assert locks == [1, 2, 3, 1]

@@ -44,10 +44,11 @@ def guarded(func: Callable, args) -> int:
         return _say(f"settings error: {e}", SETTINGS_STATUS)
     except JournalError as e:
         return _say(str(e), FAILED_STATUS)
-    except sqlite3.Error as e:
+    except sqlite3.Error as e:  # one not mapped to a journal error on its way out
         from kiosk.journal.schema import map_error
 
-        return _say(f"{map_error(e, getattr(args, 'journal', None) or '')}", FAILED_STATUS)
+        journal = getattr(args, "journal", None)
+        return _say(str(map_error(e, journal)) if journal else f"SQLite: {e}", FAILED_STATUS)
     except OSError as e:
         return _say(describe_os_error(e), FAILED_STATUS)
 

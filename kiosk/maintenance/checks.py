@@ -46,7 +46,11 @@ def check_settings(settings) -> list[Verdict]:
         out.append(Verdict("PIN pepper", WARN, "the demo pepper (demo profile only)"))
     else:
         out.append(Verdict("PIN pepper", OK, f"from ${settings.maintenance.pepper_env}"))
-    out.append(_operators(settings, pepper))
+    try:
+        out.append(_operators(settings, pepper))
+    except Exception as e:  # an unusable PIN file: its own FAIL, the lines above still stand
+        where = settings.resolve(settings.maintenance.pins_path)
+        out.append(Verdict("operators", FAIL, f"{where}: {type(e).__name__}: {e}"))
     return out
 
 

@@ -130,3 +130,14 @@ def test_text_output_has_the_fail_journal_line(capsys, tmp_path):
     assert cli.main(["doctor", "--config", str(profile(tmp_path, "http://127.0.0.1:9"))]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert any(line.startswith("FAIL  journal ") and "is a folder" in line for line in lines)
+
+
+def test_a_folder_in_place_of_the_pin_file_is_a_fail_and_the_settings_lines_stay(capsys, tmp_path):
+    (tmp_path / "data" / "operators.sqlite3").mkdir(parents=True)
+    status, verdicts, _ = doctor(capsys, profile(tmp_path, "http://127.0.0.1:9"))
+    assert status == 1
+    assert verdicts["settings"]["level"] != FAIL and verdicts["PIN pepper"]["level"] != FAIL
+    assert verdicts["operators"]["level"] == FAIL
+    assert verdicts["operators"]["message"].startswith(f"{tmp_path}/data/operators.sqlite3: ")
+    assert verdicts["paths"]["message"] == (f"maintenance.pins_path: {tmp_path}/data/"
+                                            "operators.sqlite3 is a folder, not a file")

@@ -30,6 +30,8 @@ def file_problem(path: Path) -> str | None:
     path = Path(os.path.abspath(path))
     if path.is_dir():
         return f"{path} is a folder, not a file"
+    if path.exists() and _read_only(path.parent):
+        return f"{path} is on a read-only file system"
     if path.exists() and not os.access(path, os.R_OK | os.W_OK):
         return f"{path} cannot be read and written by this user ({_user()})"
     return folder_problem(path.parent)

@@ -71,6 +71,9 @@ def test_a_read_only_mount(tmp_path, monkeypatch):
         f"{tmp_path}/logs does not exist and cannot be created: {tmp_path} is on a read-only "
         "file system")
     assert file_problem(tmp_path / "j.sqlite3") == f"{tmp_path} is on a read-only file system"
+    (tmp_path / "old.sqlite3").write_bytes(b"")
+    assert file_problem(tmp_path / "old.sqlite3") == (f"{tmp_path}/old.sqlite3 is on a read-only "
+                                                      "file system")
 
 
 def test_a_relative_data_dir_is_shown_from_the_current_folder(tmp_path, monkeypatch):

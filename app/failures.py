@@ -48,9 +48,22 @@ def guarded(func: Callable, args) -> int:
         from kiosk.journal.schema import map_error
 
         journal = getattr(args, "journal", None)
-        return _say(str(map_error(e, journal)) if journal else f"SQLite: {e}", FAILED_STATUS)
+        text = str(map_error(e, journal)) if journal else f"SQLite: {e}"
+        return _say(text + _path_hint(args), FAILED_STATUS)
     except OSError as e:
-        return _say(describe_os_error(e), FAILED_STATUS)
+        return _say(describe_os_error(e) + _path_hint(args), FAILED_STATUS)
+
+
+def _path_hint(args) -> str:
+    """The settings' unusable paths, which usually explain a bare SQLite or system error."""
+    try:
+        from kiosk.settings import load
+        from kiosk.settings_paths import problems
+
+        found = problems(load(getattr(args, "config", None)), getattr(args, "journal", None))
+    except Exception:  # only a hint: without settings there is nothing to add
+        return ""
+    return f" ({'; '.join(f'{key}: {why}' for key, why in found)})" if found else ""
 
 
 def describe_os_error(e: OSError) -> str:

@@ -111,3 +111,15 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path):
         os.close(write_end)
     assert done.returncode == failures.PIPE_STATUS
     assert done.stderr == b""
+
+
+def test_a_bare_sqlite_error_names_the_unusable_path_of_the_settings(capsys, tmp_path):
+    (tmp_path / "operators.sqlite3").mkdir()
+    site = tmp_path / "site.toml"
+    site.write_text(f'[kiosk]\ndata_dir = "{tmp_path}"\n', encoding="utf-8")
+    args = type("Args", (), {"config": str(site), "journal": None})()
+    error = sqlite3.OperationalError("unable to open database file")
+    assert failures.guarded(raising(error), args) == 1
+    assert capsys.readouterr().err == (
+        f"kiosk: SQLite: unable to open database file (maintenance.pins_path: "
+        f"{tmp_path}/operators.sqlite3 is a folder, not a file)\n")

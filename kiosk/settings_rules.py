@@ -152,7 +152,7 @@ SECONDS, DAYS, MB, BYTES = "s", "days", "MB", "bytes"
 RULES: dict[str, object] = {
     "kiosk.id": Text(r"[A-Za-z0-9]+", "letters and digits only", 16),
     "kiosk.location": Text(r".*\S.*", "some text", 120),
-    "kiosk.hotline": Text(r"\+?[0-9][0-9 ()-]*", "a phone number (digits, spaces, + ( ) -)", 32),
+    "kiosk.hotline": Text(r"\+?[0-9(][0-9 ()-]*", "a phone number (digits, spaces, + ( ) -)", 32),
     "kiosk.default_language": OneOf(LANGUAGES),
     "kiosk.data_dir": _path(),
     "kiosk.e_receipt_url": Url(placeholder="{reference}"),

@@ -12,7 +12,6 @@ import importlib
 import sys
 
 from kiosk import __version__
-from kiosk.settings import SettingsError
 
 # Sub-command modules under app.commands, in the order --help lists them.
 COMMANDS: tuple[str, ...] = (
@@ -55,10 +54,6 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     first = next((a for a in argv if not a.startswith("-")), None)
     args = build_parser(ALONE.get(first)).parse_args(argv)
-    try:
-        return int(args.func(args) or 0)
-    except SettingsError as e:
-        print(f"kiosk: settings error: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
+    from app.failures import guarded  # expected failures as one line and a status (no traceback)
+
+    return guarded(args.func, args)

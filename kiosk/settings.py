@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from contract.methods import METHODS, WALLET_METHODS  # noqa: F401 (WALLET_METHODS: for callers)
+from kiosk import settings_rules
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 DEFAULT_FILE = CONFIG_DIR / "default.toml"
 DEMO_FILE = CONFIG_DIR / "demo.toml"
-LANGUAGES = ("zh-Hant", "zh-Hans", "en")
+LANGUAGES = settings_rules.LANGUAGES
 
 
 class SettingsError(ValueError):
@@ -192,14 +193,28 @@ def load(path: str | os.PathLike | None = None, overrides: dict | None = None) -
     """
     profile = Path(path) if path else DEMO_FILE
     merged = _read(DEFAULT_FILE)
+    origins: dict[str, str] = {}  # dotted key -> the file its value came from (default: defaults)
     if profile.resolve() != DEFAULT_FILE:
-        _merge(merged, _read(profile), str(profile), "")
+        extra = _read(profile)
+        _merge(merged, extra, str(profile), "")
+        origins.update(dict.fromkeys(_leaf_keys(extra), str(profile)))
     for dotted, value in (overrides or {}).items():
         _set_dotted(merged, dotted, value)
+        origins[dotted] = f"{profile} (overridden by the command)"
     settings = _build(Settings, merged, str(profile), "")
     settings = dataclasses.replace(settings, source=str(profile))
-    _check(settings)
+    _check(settings, lambda key: origins.get(key, str(DEFAULT_FILE)))
     return settings
+
+
+def _leaf_keys(tree: dict, prefix: str = "") -> list[str]:
+    out = []
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            out.extend(_leaf_keys(value, f"{prefix}{key}."))
+        else:
+            out.append(f"{prefix}{key}")
+    return out
 
 
 def _read(path: Path) -> dict:
@@ -276,36 +291,14 @@ def _convert(hint, value, source: str, dotted: str):
     return value
 
 
-def _check(s: Settings) -> None:
-    """Checks that span more than a type: allowed values and ranges."""
-    src = s.source
-
-    def need(ok: bool, key: str, why: str) -> None:
-        if not ok:
-            raise SettingsError(f"{src}: {key!r} {why}")
-
-    need(bool(s.kiosk.id) and s.kiosk.id.isalnum(), "kiosk.id", "must be letters and digits")
-    need(s.kiosk.default_language in LANGUAGES, "kiosk.default_language", f"must be one of {LANGUAGES}")
-    need(s.backend.url.startswith(("http://", "https://")), "backend.url", "must be an http(s) URL")
-    need(s.backend.connect_timeout_s > 0, "backend.connect_timeout_s", "must be positive")
-    need(s.backend.read_timeout_s > 0, "backend.read_timeout_s", "must be positive")
-    need(bool(s.backend.secret or s.backend.secret_env), "backend.secret_env", "must be set")
-    need(s.journal.phone_retention_days >= 1, "journal.phone_retention_days", "must be at least 1")
-    for name, dev in (("card_terminal", s.devices.card_terminal), ("printer", s.devices.printer)):
-        key = f"devices.{name}"
-        need(dev.kind in ("serial", "simulator", "none"), f"{key}.kind", "must be serial, simulator or none")
-        need(dev.kind != "serial" or bool(dev.port), f"{key}.port", "must be set when kind is serial")
-        need(dev.link in ("pty", "tcp"), f"{key}.link", "must be pty or tcp")
-    for m in s.payments.methods:
-        need(m in METHODS, "payments.methods", f"has unknown method {m!r}")
-    need(s.payments.qr_expires_in_s >= 30, "payments.qr_expires_in_s", "must be at least 30")
-    need(s.payments.poll_interval_s > 0, "payments.poll_interval_s", "must be positive")
-    need(s.payments.retry_initial_s > 0, "payments.retry_initial_s", "must be positive")
-    need(s.payments.retry_max_s >= s.payments.retry_initial_s, "payments.retry_max_s",
-         "must be at least payments.retry_initial_s")
-    need(s.display.orientation in ("landscape", "portrait"), "display.orientation", "must be landscape or portrait")
-    need(s.maintenance.max_failures >= 1, "maintenance.max_failures", "must be at least 1")
-    need(s.maintenance.lockout_s >= 900, "maintenance.lockout_s", "must be at least 900 (15 min)")
-    need(s.maintenance.auto_exit_s > 0, "maintenance.auto_exit_s", "must be positive")
-    need(s.maintenance.heartbeat_interval_s >= 5, "maintenance.heartbeat_interval_s", "must be at least 5")
-    need(s.log.level.upper() in ("DEBUG", "INFO", "WARNING", "ERROR"), "log.level", "must be DEBUG, INFO, WARNING or ERROR")
+def _check(s: Settings, origin) -> None:
+    """Allowed values and ranges (``kiosk/settings_rules.py``); the first problem is raised,
+    naming the file the value came from, the key, the value and what is allowed."""
+    found = settings_rules.problems(s)
+    if found:
+        key, why, others = found[0]
+        value = settings_rules.value_of(s, key)
+        shown = list(value) if isinstance(value, tuple) else value
+        files = [origin(k) for k in (key, *others)]
+        source = next((f for f in files if f != str(DEFAULT_FILE)), files[0])
+        raise SettingsError(f"{source}: {key!r} = {shown!r}: {why}")

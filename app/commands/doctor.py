@@ -12,7 +12,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from kiosk import settings as settings_mod
 from kiosk.maintenance import checks
@@ -37,19 +37,44 @@ def run(args) -> int:
     return 1 if any(v.level == FAIL for v in verdicts) else 0
 
 
+# Each check's time bound (seconds): past it, the item is a FAIL and doctor goes on.
+BOUNDS_S = {"settings": 5.0, "journal": 20.0, "card terminal": 10.0, "printer": 10.0,
+            "backend": 5.0, "CJK font": 10.0, "disk": 5.0, "paths": 5.0}
+
+
 def diagnose(settings, build_terminal: Callable | None = None,
-             build_printer: Callable | None = None, client=None) -> list[Verdict]:
-    """Every check, in the order an installer fixes things; builders/client injectable."""
-    verdicts = checks.check_settings(settings) + checks.check_journal(settings)
+             build_printer: Callable | None = None, client=None,
+             bounds_s: dict[str, float] | None = None) -> list[Verdict]:
+    """Every check, side by side, each within its bound (BOUNDS_S); the verdicts in the order
+    an installer fixes things. Builders, client and bounds are injectable."""
+    from kiosk.maintenance.bounded import Check, run_all
+
+    bounds = {**BOUNDS_S, **(bounds_s or {})}
     terminal, printer = settings.devices.card_terminal, settings.devices.printer
-    verdicts.append(_device(terminal.kind, terminal.port, build_terminal or _terminal_factory,
-                            settings, checks.check_terminal))
-    verdicts.append(_device(printer.kind, printer.port, build_printer or _printer_factory,
-                            settings, checks.check_printer))
-    verdicts.append(_backend(settings, client))
-    verdicts.append(checks.check_font(settings))
-    verdicts.append(checks.check_disk(settings))
-    return verdicts
+    jobs = {
+        "settings": lambda: checks.check_settings(settings),
+        "journal": lambda: checks.check_journal(settings),
+        "paths": lambda: _paths(settings),
+        "card terminal": lambda: [_device(terminal.kind, terminal.port,
+                                          build_terminal or _terminal_factory, settings,
+                                          checks.check_terminal)],
+        "printer": lambda: [_device(printer.kind, printer.port, build_printer or _printer_factory,
+                                    settings, checks.check_printer)],
+        "backend": lambda: [_backend(settings, client)],
+        "CJK font": lambda: [checks.check_font(settings)],
+        "disk": lambda: [checks.check_disk(settings)],
+    }
+    return run_all([Check(item, job, bounds[item]) for item, job in jobs.items()])
+
+
+def _paths(settings) -> list[Verdict]:
+    """The other files and folders the kiosk writes (the journal has its own line)."""
+    from kiosk.settings_paths import problems
+
+    found = [(key, why) for key, why in problems(settings) if key != "journal.path"]
+    if not found:
+        return []
+    return [Verdict("paths", FAIL, "; ".join(f"{key}: {why}" for key, why in found))]
 
 
 def _device(kind: str, port: str, build: Callable, settings, check: Callable) -> Verdict:
@@ -74,8 +99,12 @@ def _backend(settings, client) -> Verdict:
 
     if client is not None:
         return checks.check_backend(client)
+    b = settings.backend  # one quick try: doctor reports, the kiosk retries
+    quick = replace(settings, backend=replace(
+        b, connect_timeout_s=min(b.connect_timeout_s, 2.0),
+        read_timeout_s=min(b.read_timeout_s, 3.0), retry_deadline_s=0.0))
     try:
-        client = BackendClient.from_settings(settings)
+        client = BackendClient.from_settings(quick)
     except Exception as e:
         return Verdict("backend", FAIL, f"cannot build the client: {e}")
     try:

@@ -71,10 +71,21 @@ def run(args) -> int:
     try:
         journal, _ = open_reader(args)
         with journal:
-            return action(journal, args)
+            damaged = warn_if_damaged(journal)
+            return action(journal, args) or int(damaged)
     except JournalError as e:
         print(f"kiosk: {e}", file=sys.stderr)
         return 1
+
+
+def warn_if_damaged(journal: Journal) -> bool:
+    """Run SQLite's quick check; on a damaged file say so on stderr (the rows may be wrong)."""
+    problems = journal.integrity_problems()
+    if problems:
+        print(f"kiosk: warning: journal {journal.path} fails its integrity check "
+              f"({problems[0]}): what follows may be incomplete or wrong; keep the file as it "
+              "is (copy it for support) and see `kiosk doctor`", file=sys.stderr)
+    return bool(problems)
 
 
 def _list(journal: Journal, args) -> int:

@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from app.commands.journal import open_reader, parse_day
+from app.commands.journal import open_reader, parse_day, warn_if_damaged
 from kiosk.journal import reports
 from kiosk.journal.store import JournalError
 
@@ -29,6 +29,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         journal, settings = open_reader(args)
         with journal:
+            damaged = warn_if_damaged(journal)
             report = journal.report(args.date or journal.today())
     except JournalError as e:
         print(f"kiosk: {e}", file=sys.stderr)
@@ -39,4 +40,4 @@ def run(args: argparse.Namespace) -> int:
         print(reports.to_json(report))
     else:
         print(reports.to_text(report, settings.kiosk.id))
-    return 0
+    return 1 if damaged else 0

@@ -280,7 +280,12 @@ def _seg(value: str) -> str:
 
 
 def _short(e: Exception) -> str:
-    return str(e).splitlines()[0][:200] if str(e) else type(e).__name__
+    """The cause in a few words: the system's "[Errno 111] Connection refused" when it is there."""
+    text = str(e)
+    cause = re.search(r"\[Errno -?\d+\] [^'\")\]]+", text)
+    if cause:
+        return cause.group(0).strip()
+    return text.splitlines()[0][:200] if text else type(e).__name__
 
 
 def _decode(raw: bytes) -> Any:

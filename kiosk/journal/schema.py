@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -156,8 +157,11 @@ def verify(conn: sqlite3.Connection, path: Path, full_check: bool = True) -> int
                         for line in r[0].splitlines() if not line.startswith("***")]
             if problems != ["ok"]:
                 raise JournalCorrupt(str(path), "integrity check failed: " + "; ".join(problems))
-    except sqlite3.DatabaseError as e:
-        raise JournalCorrupt(str(path), f"SQLite says: {e}") from None
+    except sqlite3.DatabaseError as e:  # corrupt, or a disk/permission failure: say which
+        mapped = map_error(e, path)
+        if type(mapped) is JournalError and getattr(e, "sqlite_errorcode", None) is None:
+            mapped = JournalCorrupt(str(path), f"SQLite says: {e}")
+        raise mapped from None
     return version
 
 
@@ -217,15 +221,47 @@ def map_error(e: BaseException, path: Path | str = "") -> BaseException:
     """SQLite failures as journal errors: SQLITE_FULL / ENOSPC → DiskFull, SQLITE_CORRUPT /
     NOTADB → JournalCorrupt, any other SQLite error → JournalError; anything else unchanged."""
     if isinstance(e, OSError) and e.errno == errno.ENOSPC:
-        return DiskFull(f"journal write refused, disk full: {e}")
+        return DiskFull(disk_full_message(path))
     if not isinstance(e, sqlite3.Error):
         return e
-    code = getattr(e, "sqlite_errorcode", 0) & 0xFF
+    code = (getattr(e, "sqlite_errorcode", 0) or 0) & 0xFF
     if code == sqlite3.SQLITE_FULL or "disk is full" in str(e):
-        return DiskFull(f"journal write refused, disk full: {e}")
+        return DiskFull(disk_full_message(path))
+    if code == sqlite3.SQLITE_IOERR and path and free_bytes(path) < NEARLY_FULL_BYTES:
+        return DiskFull(disk_full_message(path))  # a full disk often shows as an I/O error
     if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
         return JournalCorrupt(str(path), f"SQLite says: {e}")
+    if code == sqlite3.SQLITE_READONLY:
+        return JournalError(f"journal {path} cannot be written: {e} (a read-only file system, "
+                            "or a file or folder of another user)")
+    if code == sqlite3.SQLITE_CANTOPEN:
+        return JournalError(f"journal {path} cannot be opened: {e} (check that its folder "
+                            "exists and this user may write it)")
     return JournalError(f"journal {path}: {e}")
+
+
+# Below this much free space, an SQLite I/O error is taken for a full disk.
+NEARLY_FULL_BYTES = 4 * 1024 * 1024
+
+
+def free_bytes(path: Path | str) -> int:
+    """Free bytes on the file system of *path* (its nearest existing folder); -1 unknown."""
+    p = Path(path)
+    while not p.exists() and p != p.parent:
+        p = p.parent
+    try:
+        return shutil.disk_usage(p).free
+    except OSError:
+        return -1
+
+
+def disk_full_message(path: Path | str) -> str:
+    """What a full disk means for the journal, and how much is free."""
+    free = free_bytes(path)
+    where = Path(path).parent if path else Path(".")
+    left = f"{free / 1048576:.1f} MB free in {where}" if free >= 0 else "free space unknown"
+    return (f"journal {path}: the disk is full ({left}); the write was refused and nothing "
+            "of it kept: free some space")
 
 
 def instance(conn: sqlite3.Connection, path: Path, created_s: float) -> str:

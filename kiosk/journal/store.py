@@ -74,8 +74,11 @@ class Journal(JournalView):
         if not (kiosk_id and kiosk_id.isalnum()):
             raise ValueError(f"kiosk id must be letters and digits, got {kiosk_id!r}")
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        lock = FileLock.acquire(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            lock = FileLock.acquire(path)
+        except OSError as e:  # a missing parent that cannot be made, no permission, read-only
+            raise _os_error(e, path) from None
         conn = None
         try:
             schema.check_file(path)
@@ -85,10 +88,14 @@ class Journal(JournalView):
             schema.prepare(conn, path)
             clock = clock or SystemClock()
             instance = schema.instance(conn, path, clock.now())
-        except BaseException:
+        except BaseException as e:
             if conn is not None:
                 conn.close()
             lock.release()
+            if isinstance(e, sqlite3.Error):
+                raise schema.map_error(e, path) from None
+            if isinstance(e, OSError):
+                raise _os_error(e, path) from None
             raise
         log.info("journal %s (instance %s) opened for kiosk %s", path, instance, kiosk_id)
         journal = cls(conn, path, kiosk_id, clock, _zone(tz), phone_retention_days, lock)
@@ -316,6 +323,15 @@ class Journal(JournalView):
             text = text.replace(msisdn, mask_phone(msisdn))
         conn.execute("INSERT INTO events (txn_id, at, kind, from_state, to_state, detail_json)"
                      " VALUES (?, ?, ?, ?, ?, ?)", (txn_id, at, kind, from_state, to_state, text))
+
+
+def _os_error(e: OSError, path: Path) -> JournalError:
+    """An operating system error on the journal's files as one line naming the file."""
+    mapped = schema.map_error(e, path)
+    if mapped is not e:
+        return mapped
+    where = e.filename or path
+    return JournalError(f"journal {path} cannot be opened: {where}: {e.strerror or e}")
 
 
 def _zone(tz: str | tzinfo) -> tzinfo:

@@ -142,6 +142,16 @@ class JournalView:
     def today(self) -> date:
         return datetime.fromtimestamp(self._clock.now(), self.tz).date()
 
+    def integrity_problems(self, limit: int = 5) -> list[str]:
+        """SQLite's ``quick_check``: [] when the file is sound, else its first *limit* problems.
+
+        Raises:
+            JournalCorrupt: the check itself could not read the file.
+        """
+        rows = self._read(f"PRAGMA quick_check({int(limit)})")
+        lines = [line for r in rows for line in str(r[0]).splitlines() if not line.startswith("***")]
+        return [] if lines == ["ok"] else lines
+
     def current_batch(self) -> int:
         """The card terminal batch now open (sales in it can still be VOIDed)."""
         row = self._read("SELECT MAX(batch_no) FROM batches WHERE closed_at IS NULL")

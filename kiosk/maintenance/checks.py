@@ -9,7 +9,6 @@ secrets, transactions waiting for an operator).
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -47,7 +46,11 @@ def check_settings(settings) -> list[Verdict]:
         out.append(Verdict("PIN pepper", WARN, "the demo pepper (demo profile only)"))
     else:
         out.append(Verdict("PIN pepper", OK, f"from ${settings.maintenance.pepper_env}"))
-    out.append(_operators(settings, pepper))
+    try:
+        out.append(_operators(settings, pepper))
+    except Exception as e:  # an unusable PIN file: its own FAIL, the lines above still stand
+        where = settings.resolve(settings.maintenance.pins_path)
+        out.append(Verdict("operators", FAIL, f"{where}: {type(e).__name__}: {e}"))
     return out
 
 
@@ -68,11 +71,12 @@ def _operators(settings, pepper: bytes) -> Verdict:
 def check_journal(settings) -> list[Verdict]:
     """Directory writable; the file (when it exists) opened read-only and integrity-checked."""
     from kiosk.journal.store import Journal, JournalError
+    from kiosk.settings_paths import file_problem
 
     path = settings.resolve(settings.journal.path)
-    parent = _existing_dir(path.parent)
-    if not os.access(parent, os.W_OK):
-        return [Verdict("journal", FAIL, f"{parent} is not writable by this user")]
+    problem = file_problem(path)  # a folder in its place, no permission, read-only, no parent
+    if problem:
+        return [Verdict("journal", FAIL, problem)]
     if not path.exists():
         return [Verdict("journal", WARN, f"{path} does not exist yet (created on first run)")]
     try:
@@ -99,13 +103,6 @@ def _integrity(path: Path) -> str:
         return conn.execute("PRAGMA integrity_check").fetchone()[0]
     finally:
         conn.close()
-
-
-def _existing_dir(path: Path) -> Path:
-    for candidate in (path, *path.parents):
-        if candidate.is_dir():
-            return candidate
-    return Path("/")
 
 
 def check_terminal(kind: str, device, error: str = "") -> Verdict:

@@ -18,6 +18,7 @@ from contract.redact import mask_phone
 from simulators.backend import checks, routes
 from simulators.backend.faults import Faults
 from simulators.backend.idempotency import Idempotency, body_hash
+from simulators.backend.json_depth import MAX_DEPTH, too_deep
 from simulators.backend.store import Answer, ApiError, Store
 
 log = logging.getLogger(__name__)
@@ -252,9 +253,14 @@ def _header(headers: dict[str, str], name: str) -> str | None:
 
 def _json_body(raw: bytes) -> dict:
     try:
-        body = json.loads(raw.decode("utf-8")) if raw else None
+        text = raw.decode("utf-8")
+        if too_deep(text):
+            raise ApiError(400, "bad_request", f"the body nests deeper than {MAX_DEPTH} levels")
+        body = json.loads(text) if raw else None
     except (UnicodeDecodeError, ValueError):
         raise ApiError(400, "bad_request", "the body is not JSON") from None
+    except RecursionError:  # too_deep should have caught it; never a 500 for a client's body
+        raise ApiError(400, "bad_request", "the body nests too deep") from None
     if not isinstance(body, dict):
         raise ApiError(400, "bad_request", "the body must be a JSON object")
     return body

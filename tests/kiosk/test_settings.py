@@ -60,7 +60,7 @@ def test_int_where_float_is_fine_but_bool_is_not_int(tmp_path):
 
 
 def test_bad_value_is_named(tmp_path):
-    with pytest.raises(SettingsError, match="devices.card_terminal.port' must be set"):
+    with pytest.raises(SettingsError, match=r"site\.toml: 'devices.card_terminal.port' = '': must be set"):
         load(write(tmp_path, '[devices.card_terminal]\nkind = "serial"\n'))
     with pytest.raises(SettingsError, match="unknown method 'bitcoin'"):
         load(write(tmp_path, '[payments]\nmethods = ["bitcoin"]\n'))

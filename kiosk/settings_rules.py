@@ -1,0 +1,287 @@
+"""What each setting may be: one row per key of ``config/default.toml``, checked at load.
+
+``kiosk.settings`` first builds the typed sections (a wrong kind of value is refused there);
+then every row of RULES checks its key's value, and RELATIONS check keys against each other
+(a warning shorter than the timeout it warns of). A key added to ``config/default.toml`` needs
+a row here: ``tests/kiosk/test_settings_rules.py`` fails for a key without one.
+
+A refusal names the file the value came from, the key, the value and what is allowed:
+``site.toml: 'flow.idle_timeout_s' = -5.0: must be from 10 to 600 s``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from contract.methods import METHODS
+
+LANGUAGES = ("zh-Hant", "zh-Hans", "en")
+DEVICE_KINDS = ("serial", "simulator", "none")
+LINKS = ("pty", "tcp")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+BAUDRATES = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
+ENV_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+
+
+@dataclass(frozen=True)
+class Range:
+    """A number from *low* to *high* (both allowed); *unit* is printed after them."""
+
+    low: float
+    high: float
+    unit: str = ""
+
+    def problem(self, value) -> str | None:
+        if self.low <= value <= self.high:
+            return None
+        unit = f" {self.unit}" if self.unit else ""
+        return f"must be from {_num(self.low)} to {_num(self.high)}{unit}"
+
+
+@dataclass(frozen=True)
+class OneOf:
+    values: tuple
+    fold_case: bool = False
+
+    def problem(self, value) -> str | None:
+        found = value.upper() if self.fold_case else value
+        if found in self.values:
+            return None
+        return "must be one of " + ", ".join(str(v) for v in self.values)
+
+
+@dataclass(frozen=True)
+class Text:
+    """Text matching *pattern* in full (e.g. not empty, letters and digits), at most *max_len*."""
+
+    pattern: str
+    what: str
+    max_len: int = 200
+
+    def problem(self, value) -> str | None:
+        if len(value) <= self.max_len and re.fullmatch(self.pattern, value, re.DOTALL):
+            return None
+        return f"must be {self.what} (at most {self.max_len} characters)"
+
+
+@dataclass(frozen=True)
+class TimeZone:
+    def problem(self, value) -> str | None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            if value and not value.startswith(("/", ".")):
+                ZoneInfo(value)
+                return None
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            pass
+        return "must be an IANA time zone known to this system (e.g. Asia/Hong_Kong)"
+
+
+@dataclass(frozen=True)
+class Url:
+    """An http(s) URL with a host; ``http://`` only to a loopback address (the simulator)."""
+
+    placeholder: str = ""  # a {name} the URL must contain, e.g. {reference}
+
+    def problem(self, value) -> str | None:
+        try:
+            parts = urlsplit(value)
+            host = parts.hostname or ""
+            parts.port  # noqa: B018 (a bad port raises)
+        except ValueError:
+            return "must be an http(s) URL"
+        if parts.scheme not in ("http", "https") or not host:
+            return "must be an http(s) URL with a host"
+        if parts.scheme == "http" and not _loopback(host):
+            return "must be https:// (http:// only to this machine: 127.0.0.1, ::1, localhost)"
+        if self.placeholder and self.placeholder not in value:
+            return f"must contain {self.placeholder}"
+        return None
+
+
+@dataclass(frozen=True)
+class Methods:
+    def problem(self, value) -> str | None:
+        unknown = [m for m in value if m not in METHODS]
+        if unknown:
+            return f"has unknown method {unknown[0]!r}: allowed are " + ", ".join(METHODS)
+        if not value:
+            return "must name at least one method of " + ", ".join(METHODS)
+        if len(set(value)) != len(value):
+            return "names a method twice"
+        return None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A card terminal simulator scenario (only looked up when the terminal is simulated)."""
+
+    def problem(self, value) -> str | None:
+        from devices.card_terminal.simulator import SCENARIOS
+
+        return None if value in SCENARIOS else "must be one of " + ", ".join(SCENARIOS)
+
+
+@dataclass(frozen=True)
+class Anything:
+    """Any text (the demo secret may be empty; a real one comes from the environment)."""
+
+    def problem(self, value) -> str | None:
+        return None
+
+
+def _path(optional: bool = False) -> Text:
+    return Text(r"[^\x00]*" if optional else r"\s*[^\s\x00][^\x00]*",
+                "a path, or empty" if optional else "a file or folder path (not empty)", 4096)
+
+
+def _env(optional: bool = False) -> Text:
+    name = f"({ENV_NAME})?" if optional else ENV_NAME
+    return Text(name, "an environment variable name (letters, digits, _)"
+                + (" or empty" if optional else ""), 100)
+
+
+SECONDS, DAYS, MB, BYTES = "s", "days", "MB", "bytes"
+
+# Every key of config/default.toml and what it may be. Numbers: both ends allowed.
+RULES: dict[str, object] = {
+    "kiosk.id": Text(r"[A-Za-z0-9]+", "letters and digits only", 16),
+    "kiosk.location": Text(r".*\S.*", "some text", 120),
+    "kiosk.hotline": Text(r"\+?[0-9(][0-9 ()-]*", "a phone number (digits, spaces, + ( ) -)", 32),
+    "kiosk.default_language": OneOf(LANGUAGES),
+    "kiosk.data_dir": _path(),
+    "kiosk.e_receipt_url": Url(placeholder="{reference}"),
+    "backend.url": Url(),
+    "backend.secret": Anything(),
+    "backend.secret_env": _env(optional=True),
+    "backend.ca_bundle": _path(optional=True),
+    "backend.connect_timeout_s": Range(0.1, 60, SECONDS),
+    "backend.read_timeout_s": Range(0.1, 120, SECONDS),
+    "backend.retry_deadline_s": Range(0, 3600, SECONDS),
+    "backend.max_response_bytes": Range(1024, 64 * 1024 * 1024, BYTES),
+    "journal.path": _path(),
+    "journal.phone_retention_days": Range(1, 90, DAYS),
+    "journal.min_free_disk_mb": Range(10, 1024 * 1024, MB),
+    "journal.timezone": TimeZone(),
+    "log.dir": _path(),
+    "log.level": OneOf(LOG_LEVELS, fold_case=True),
+    "log.max_bytes": Range(64 * 1024, 1024 * 1024 * 1024, BYTES),
+    "log.backup_count": Range(1, 100),
+    "log.wire": Anything(),  # true or false (its kind is checked when loading)
+    "devices.card_terminal.kind": OneOf(DEVICE_KINDS),
+    "devices.card_terminal.port": Text(r"[^\x00]*", "a device path or pyserial URL", 300),
+    "devices.card_terminal.baudrate": OneOf(BAUDRATES),
+    "devices.card_terminal.link": OneOf(LINKS),
+    "devices.card_terminal.scenario": Scenario(),
+    "devices.card_terminal.state_path": _path(optional=True),
+    "devices.printer.kind": OneOf(DEVICE_KINDS),
+    "devices.printer.port": Text(r"[^\x00]*", "a device path or pyserial URL", 300),
+    "devices.printer.baudrate": OneOf(BAUDRATES),
+    "devices.printer.link": OneOf(LINKS),
+    "devices.printer.paper_width_dots": Range(256, 832, "dots (58 to 104 mm paper)"),
+    "devices.printer.output_dir": _path(),
+    "payments.methods": Methods(),
+    "payments.qr_expires_in_s": Range(30, 900, SECONDS),
+    "payments.poll_interval_s": Range(0.05, 30, SECONDS),
+    "payments.card_timeout_s": Range(15, 300, SECONDS),
+    "payments.retry_initial_s": Range(0.1, 60, SECONDS),
+    "payments.retry_max_s": Range(1, 3600, SECONDS),
+    "flow.idle_timeout_s": Range(10, 600, SECONDS),
+    "flow.warning_s": Range(1, 120, SECONDS),
+    "flow.result_screen_s": Range(3, 300, SECONDS),
+    "display.orientation": OneOf(("landscape", "portrait")),
+    "display.width_px": Range(320, 7680, "pixels"),
+    "display.height_px": Range(240, 7680, "pixels"),
+    "display.dpi": Range(50, 600, "dots per inch"),
+    "display.fullscreen": Anything(),  # true or false
+    "simulator.backend.enabled": Anything(),  # true or false
+    "simulator.backend.auto_pay_after_s": Range(0, 600, SECONDS),
+    "simulator.backend.state_path": _path(optional=True),
+    "maintenance.pepper_env": _env(),
+    "maintenance.pins_path": _path(),
+    "maintenance.audit_path": _path(),
+    "maintenance.max_failures": Range(1, 10),
+    "maintenance.lockout_s": Range(900, 86400, "s (15 min to a day)"),
+    "maintenance.auto_exit_s": Range(30, 3600, SECONDS),
+    "maintenance.gesture_window_s": Range(1, 30, SECONDS),
+    "maintenance.heartbeat_interval_s": Range(5, 3600, SECONDS),
+    "maintenance.backend_grace_s": Range(10, 3600, SECONDS),
+}
+
+# Rules that only apply in some configurations: key -> (applies(settings), rule).
+WHEN: dict[str, Callable] = {
+    "devices.card_terminal.scenario": lambda s: s.devices.card_terminal.kind == "simulator",
+}
+
+
+@dataclass(frozen=True)
+class Relation:
+    """*key*'s value must stand in *holds* to the settings *others*; *why* says how."""
+
+    key: str
+    others: tuple[str, ...]
+    holds: Callable
+    why: str
+
+
+RELATIONS: tuple[Relation, ...] = (
+    Relation("flow.warning_s", ("flow.idle_timeout_s",), lambda s: s.flow.warning_s < s.flow.idle_timeout_s,
+             "must be shorter than flow.idle_timeout_s (the timeout it warns of)"),
+    Relation("payments.retry_max_s", ("payments.retry_initial_s",),
+             lambda s: s.payments.retry_max_s >= s.payments.retry_initial_s,
+             "must be at least payments.retry_initial_s"),
+    Relation("payments.poll_interval_s", ("payments.qr_expires_in_s",),
+             lambda s: s.payments.poll_interval_s < s.payments.qr_expires_in_s,
+             "must be shorter than payments.qr_expires_in_s (the order's validity)"),
+    Relation("backend.secret_env", ("backend.secret",),
+             lambda s: bool(s.backend.secret or s.backend.secret_env),
+             "must be set (or, on a demo profile, backend.secret)"),
+    Relation("devices.card_terminal.port", ("devices.card_terminal.kind",),
+             lambda s: s.devices.card_terminal.kind != "serial" or bool(s.devices.card_terminal.port),
+             "must be set when devices.card_terminal.kind is serial"),
+    Relation("devices.printer.port", ("devices.printer.kind",),
+             lambda s: s.devices.printer.kind != "serial" or bool(s.devices.printer.port),
+             "must be set when devices.printer.kind is serial"),
+)
+
+
+def value_of(settings, key: str):
+    """The value of dotted *key* in a Settings."""
+    value = settings
+    for part in key.split("."):
+        value = getattr(value, part)
+    return value
+
+
+def problems(settings) -> list[tuple[str, str, tuple[str, ...]]]:
+    """``(key, what is wrong, the other keys involved)`` for every value outside its rule, in
+    the table's order; then, when every value is in range, the relations that do not hold."""
+    out = []
+    for key, rule in RULES.items():
+        applies = WHEN.get(key)
+        if applies is not None and not applies(settings):
+            continue
+        why = rule.problem(value_of(settings, key))
+        if why:
+            out.append((key, why, ()))
+    if not out:  # relations compare values that are each in range
+        out.extend((r.key, r.why, r.others) for r in RELATIONS if not r.holds(settings))
+    return out
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)

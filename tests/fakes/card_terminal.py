@@ -51,8 +51,9 @@ class FakeTerminal:
     def status(self):
         return self.device_status
 
-    def sale(self, ecr_ref, amount_cents, currency="344", timeout_s=60):
+    def sale(self, ecr_ref, amount_cents, currency="344", timeout_s=60, tender="card"):
         self.sent.append(f"SALE {ecr_ref}")
+        self.last_tender = tender
         if self.unknown is not None:
             raise OutcomeUnknown(f"the outcome of {self.unknown} is unknown: query it first")
         if ecr_ref in self.outcomes:

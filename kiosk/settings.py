@@ -74,6 +74,7 @@ class CardTerminalSection:
     link: str  # simulator only: pty | tcp
     scenario: str  # simulator only
     state_path: str  # simulator only
+    tenders: tuple[str, ...] = ("card",)  # card | octopus: what the terminal supports
 
 
 @dataclass(frozen=True)
@@ -87,9 +88,21 @@ class PrinterSection:
 
 
 @dataclass(frozen=True)
+class ScannerSection:
+    """The 2D barcode scanner that reads a customer's wallet payment code."""
+
+    kind: str = "none"  # serial | evdev | simulator | none
+    port: str = ""  # serial: device path or pyserial URL
+    baudrate: int = 9600
+    link: str = "pty"  # simulator only: pty | tcp
+    evdev_device: str = ""  # evdev: /dev/input/event* (or a by-id path) of a keyboard-wedge scanner
+
+
+@dataclass(frozen=True)
 class DevicesSection:
     card_terminal: CardTerminalSection
     printer: PrinterSection
+    scanner: ScannerSection = ScannerSection()
 
 
 @dataclass(frozen=True)
@@ -296,6 +309,7 @@ def _check(s: Settings) -> None:
         need(dev.kind in ("serial", "simulator", "none"), f"{key}.kind", "must be serial, simulator or none")
         need(dev.kind != "serial" or bool(dev.port), f"{key}.port", "must be set when kind is serial")
         need(dev.link in ("pty", "tcp"), f"{key}.link", "must be pty or tcp")
+    _check_scanner(s, need)
     for m in s.payments.methods:
         need(m in METHODS, "payments.methods", f"has unknown method {m!r}")
     need(s.payments.qr_expires_in_s >= 30, "payments.qr_expires_in_s", "must be at least 30")
@@ -309,3 +323,20 @@ def _check(s: Settings) -> None:
     need(s.maintenance.auto_exit_s > 0, "maintenance.auto_exit_s", "must be positive")
     need(s.maintenance.heartbeat_interval_s >= 5, "maintenance.heartbeat_interval_s", "must be at least 5")
     need(s.log.level.upper() in ("DEBUG", "INFO", "WARNING", "ERROR"), "log.level", "must be DEBUG, INFO, WARNING or ERROR")
+
+
+TENDERS = ("card", "octopus")
+SCANNER_KINDS = ("serial", "evdev", "simulator", "none")
+
+
+def _check_scanner(s: Settings, need) -> None:
+    """The card terminal's tenders and the ``[devices.scanner]`` section."""
+    for t in s.devices.card_terminal.tenders:
+        need(t in TENDERS, "devices.card_terminal.tenders", f"has unknown tender {t!r}: expected {TENDERS}")
+    sc = s.devices.scanner
+    need(sc.kind in SCANNER_KINDS, "devices.scanner.kind", f"must be one of {SCANNER_KINDS}")
+    need(sc.kind != "serial" or bool(sc.port), "devices.scanner.port", "must be set when kind is serial")
+    need(sc.kind != "evdev" or bool(sc.evdev_device), "devices.scanner.evdev_device",
+         "must be set when kind is evdev")
+    need(sc.link in ("pty", "tcp"), "devices.scanner.link", "must be pty or tcp")
+    need(sc.baudrate > 0, "devices.scanner.baudrate", "must be positive")

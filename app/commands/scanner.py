@@ -69,7 +69,7 @@ def _read(scanner, timeout_s: float) -> int:
         print(f"kiosk scanner: the scanner is {status.state.value}: {status.detail}",
               file=sys.stderr)
         return 1
-    scanner.start_reading()
+    scanner.start_reading(single=True)
     try:
         code = scanner.read_code(timeout_s)
     finally:

@@ -54,13 +54,15 @@ class CodeDelivery:
             self._reading = False
             self._drain()
 
-    def deliver(self, code: str) -> bool:
-        """Hand *code* on if reading; whether it was."""
+    def deliver(self, code: str, last: bool = False) -> bool:
+        """Hand *code* on if reading (and stop reading after it when *last*); whether it was."""
         with self._lock:
             if not self._reading:
                 log.info("%s: code %s read while not reading: ignored", self._name, masked(code))
                 return False
             self._codes.put(code)
+            if last:
+                self._reading = False
         log.info("%s: code %s read", self._name, masked(code))
         self._subs.emit(ScannedCode(self._name, code))
         return True
@@ -92,6 +94,7 @@ class ScannerBase:
         self._feed_lock = threading.Lock()
         self._state_lock = threading.Lock()
         self._status = DeviceStatus(DeviceState.OFFLINE, detail="connecting")
+        self._single = False
 
     # -- BarcodeScanner ---------------------------------------------------------------------
     def subscribe(self, callback: Callable[[DeviceEvent], None]) -> None:
@@ -107,9 +110,12 @@ class ScannerBase:
     def reading(self) -> bool:
         return self._delivery.reading
 
-    def start_reading(self) -> None:
+    def start_reading(self, single: bool = False) -> None:
+        """Switch reading on: codes go to ``read_code`` and subscribers until ``stop_reading``,
+        or, with *single*, until the first whole code (``kiosk scanner read``)."""
         with self._feed_lock:
             self._assembler.reset()
+        self._single = single
         self._delivery.start()
         self._on_start()
 
@@ -142,7 +148,8 @@ class ScannerBase:
         with self._feed_lock:
             codes = self._assembler.feed(data)
         for code in codes:
-            self._delivery.deliver(code)
+            if self._delivery.deliver(code, last=self._single) and self._single:
+                self._on_stop()
         if self._delivery.reading and (b"\r" in data or b"\n" in data):
             self._on_code()
 

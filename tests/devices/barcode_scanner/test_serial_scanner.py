@@ -145,3 +145,13 @@ def _until(predicate, timeout_s=WAIT_S) -> bool:
         return predicate()
     finally:
         deadline.cancel()
+
+
+def test_a_single_read_stops_after_the_first_code_and_leaves_the_next_one_queued(rig):
+    sim, scanner, _ = rig
+    sim.present(WECHAT)
+    sim.present(ALIPAY)
+    scanner.start_reading(single=True)
+    assert scanner.read_code(WAIT_S) == WECHAT
+    assert not scanner.reading and _until(lambda: not sim.triggered)
+    assert scanner.read_code(0.3) is None and sim.pending == 1

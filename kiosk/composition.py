@@ -134,7 +134,7 @@ def _build(settings, post, clock, over: Overrides, run_in_worker, with_operation
     backend = _backend(settings, clock, over, closers)
     terminal = over.terminal or _device(settings, "card_terminal", closers)
     printer = over.printer or _device(settings, "printer", closers)
-    scanner = over.scanner or _device(settings, "scanner", closers)
+    scanner = over.scanner or _scanner(settings, closers)
 
     purchases = PurchaseService(journal, backend, terminal.device, settings, clock, over.crash)
     report = recover(journal, backend, terminal.device, settings, clock, crash=over.crash)
@@ -198,6 +198,16 @@ def _device(settings, name: str, closers: list) -> DeviceHandle:
         raise CompositionError(str(e)) from None
     closers.append(handle.close)
     return handle
+
+
+def _scanner(settings, closers: list) -> DeviceHandle:
+    """The scanner from settings; a simulated one nobody started (the caller gave terminal and
+    printer but no scanner: the robot, tests) is left out: the scanner is optional."""
+    try:
+        return _device(settings, "scanner", closers)
+    except CompositionError as e:
+        log.info("no barcode scanner: %s", e)
+        return DeviceHandle()
 
 
 def _operations(settings, kiosk: Kiosk, closers: list):

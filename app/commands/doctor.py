@@ -46,6 +46,9 @@ def diagnose(settings, build_terminal: Callable | None = None,
                             settings, checks.check_terminal))
     verdicts.append(_device(printer.kind, printer.port, build_printer or _printer_factory,
                             settings, checks.check_printer))
+    scanner = settings.devices.scanner
+    verdicts.append(_device(scanner.kind, scanner.port or scanner.evdev_device, _scanner_factory,
+                            settings, checks.check_scanner))
     verdicts.append(_backend(settings, client))
     verdicts.append(checks.check_font(settings))
     verdicts.append(checks.check_disk(settings))
@@ -87,6 +90,11 @@ def _backend(settings, client) -> Verdict:
 def _terminal_factory(settings):
     from app.simulators import card_terminal
     return card_terminal(settings)
+
+
+def _scanner_factory(settings):
+    from app.simulators import scanner
+    return scanner(settings)
 
 
 def _printer_factory(settings):

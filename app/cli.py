@@ -23,6 +23,7 @@ COMMANDS: tuple[str, ...] = (
     "fonts",
     "printer",
     "terminal",
+    "scanner",
     "device_simulator",
     "robot",
     "run",

@@ -16,6 +16,7 @@ from kiosk.composition import CompositionError, Kiosk, Overrides, build
 from kiosk.hardware.card_terminal import build_card_terminal, open_terminal
 from kiosk.hardware.handle import DeviceHandle, open_or_leave_out
 from kiosk.hardware.printer import build_printer, open_printer
+from kiosk.hardware.scanner import build_scanner, open_scanner
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,8 @@ def card_terminal_simulator(settings=None, *, scenario: str | None = None, state
     if state_path is None and cfg is not None and cfg.state_path:
         state_path = settings.resolve(cfg.state_path)
     extra = {} if delays is None else {"delays": delays}
+    if cfg is not None:  # the simulated terminal takes what the settings say the kiosk's does
+        extra["tenders"] = tuple(t.upper() for t in cfg.tenders)
     return CardTerminalSimulator(scenario=scenario or (cfg.scenario if cfg else "approve"),
                                  state_path=state_path, **extra)
 
@@ -113,10 +116,36 @@ def printer(settings) -> DeviceHandle:
         raise
 
 
+def scanner_simulator(settings=None):
+    """A barcode scanner simulator, not yet started (``start(link, port)`` gives its port;
+    ``present(code)`` is what the next triggered read sends)."""
+    from devices.barcode_scanner.simulator import ScannerSimulator
+
+    return ScannerSimulator()
+
+
+def scanner(settings) -> DeviceHandle:
+    """The scanner the settings ask for; on kind ``simulator``, the serial driver on a started
+    simulator (``handle.simulator.present(code)`` makes the customer show a code)."""
+    cfg = settings.devices.scanner
+    if cfg.kind != "simulator":
+        return build_scanner(settings)
+    simulator = scanner_simulator(settings)
+    port = simulator.start(cfg.link)
+    try:
+        return DeviceHandle(open_scanner(settings, port), simulator)
+    except Exception:
+        simulator.stop()
+        raise
+
+
+_DEVICES = {"card_terminal": card_terminal, "printer": printer, "scanner": scanner}
+
+
 def device(settings, name: str) -> DeviceHandle:
-    """``card_terminal`` or ``printer`` as the settings ask, simulated or not; one that cannot
-    be opened is left out (``kiosk.hardware.handle.open_or_leave_out``)."""
-    return open_or_leave_out(name, card_terminal if name == "card_terminal" else printer, settings)
+    """``card_terminal``, ``printer`` or ``scanner`` as the settings ask, simulated or not; one
+    that cannot be opened is left out (``kiosk.hardware.handle.open_or_leave_out``)."""
+    return open_or_leave_out(name, _DEVICES[name], settings)
 
 
 def start_for(settings, clock=None, *, backend_port: int | None = PROFILE_PORT) -> Overrides:
@@ -128,12 +157,14 @@ def start_for(settings, clock=None, *, backend_port: int | None = PROFILE_PORT) 
     try:
         terminal = device(settings, "card_terminal")
         receipt_printer = device(settings, "printer")
+        barcode_scanner = device(settings, "scanner")
     except BaseException:
         if simulator is not None:
             simulator.stop()
         raise
     return Overrides(backend_url=simulator.url if simulator else None, terminal=terminal,
-                     printer=receipt_printer, closers=(simulator.stop,) if simulator else ())
+                     printer=receipt_printer, scanner=barcode_scanner,
+                     closers=(simulator.stop,) if simulator else ())
 
 
 def build_kiosk(settings, post, clock=None, *, backend_port: int | None = PROFILE_PORT,

@@ -47,13 +47,30 @@ class StatusChanged:
 
 @dataclass(frozen=True)
 class TerminalProgress:
-    """A card terminal's progress event (EVT): PRESENT_CARD, READING, PIN_ENTRY, AUTHORISING, REMOVE_CARD."""
+    """A card terminal's progress event (EVT): PRESENT_CARD, READING, PIN_ENTRY, AUTHORISING,
+    REMOVE_CARD, and for Octopus RETAP ("tap the same Octopus card again")."""
 
     ecr_ref: str
     stage: str
 
 
-DeviceEvent = StatusChanged | TerminalProgress
+@dataclass(frozen=True)
+class ScannedCode:
+    """A barcode scanner read a whole code while reading was on. ``code`` is what the customer's
+    phone showed (an auth code: never log it whole; its repr shows the last 4 only)."""
+
+    device: str
+    code: str
+
+    @property
+    def last4(self) -> str:
+        return self.code[-4:]
+
+    def __repr__(self) -> str:
+        return f"ScannedCode(device={self.device!r}, code='…{self.last4}' ({len(self.code)} chars))"
+
+
+DeviceEvent = StatusChanged | TerminalProgress | ScannedCode
 
 
 class DeviceError(Exception):
@@ -113,7 +130,8 @@ class Subscribers:
 class CardTerminal(Protocol):
     def subscribe(self, callback: Callable[[DeviceEvent], None]) -> None: ...
     def status(self) -> DeviceStatus: ...
-    def sale(self, ecr_ref: str, amount_cents: int, currency: str = "344", timeout_s: int = 60): ...
+    def sale(self, ecr_ref: str, amount_cents: int, currency: str = "344", timeout_s: int = 60,
+             tender: str = "card"): ...
     def abort(self, ecr_ref: str) -> None: ...
     def query(self, target_ecr_ref: str): ...
     def void(self, ecr_ref: str, orig_ecr_ref: str): ...
@@ -127,4 +145,24 @@ class ReceiptPrinter(Protocol):
     def subscribe(self, callback: Callable[[DeviceEvent], None]) -> None: ...
     def status(self) -> DeviceStatus: ...
     def print_receipt(self, doc) -> None: ...
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class BarcodeScanner(Protocol):
+    """A 2D barcode scanner for wallet payment codes (``devices/barcode_scanner``).
+
+    ``start_reading()`` switches it on (a serial scanner is triggered; a keyboard-wedge one is
+    always grabbed and its codes are dropped unless reading); each whole code read then goes,
+    one at a time, to ``read_code()`` and to subscribers as ``ScannedCode``, until
+    ``stop_reading()`` (codes still queued are dropped); ``start_reading(single=True)`` stops
+    by itself after the first code. ``status()`` is ONLINE, OFFLINE
+    (link down, the evdev package missing) or NO_DEVICE (unplugged); it never blocks.
+    """
+
+    def subscribe(self, callback: Callable[[DeviceEvent], None]) -> None: ...
+    def status(self) -> DeviceStatus: ...
+    def start_reading(self, single: bool = False) -> None: ...
+    def stop_reading(self) -> None: ...
+    def read_code(self, timeout_s: float | None = None) -> str | None: ...
     def close(self) -> None: ...

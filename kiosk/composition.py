@@ -47,6 +47,9 @@ class Kiosk:
     receipts: ReceiptService | None
     controller: Controller | None  # None when built headless (the robot)
     operations: object = None  # kiosk.maintenance.wiring.Operations
+    # the 2D barcode scanner for wallet payment codes (devices.interfaces.BarcodeScanner):
+    # scanner.device is None when there is none; health.scan_available says if it is usable
+    scanner: DeviceHandle = field(default_factory=DeviceHandle)
     _closers: list[Callable[[], None]] = field(default_factory=list, repr=False)
 
     def close(self) -> None:
@@ -67,8 +70,8 @@ class Overrides:
         backend_url: talk to this backend instead of ``backend.url`` (a simulator's port).
         backend: a ready backend client (the robot's, with its own short timings).
         journal_path: the journal file instead of ``journal.path``.
-        terminal / printer: device handles already opened (on simulators started by
-            ``app.simulators``); None builds them from settings.
+        terminal / printer / scanner: device handles already opened (on simulators started
+            by ``app.simulators``); None builds them from settings.
         crash: test-only crash points in the money engine (``kiosk.money.crash_points``).
         reconciler_interval_s: the reconciler's pace (the robot's compressed clock).
         headless: no controller, receipts or operations: the money engine alone (the robot).
@@ -82,6 +85,7 @@ class Overrides:
     journal_path: str | None = None
     terminal: DeviceHandle | None = None
     printer: DeviceHandle | None = None
+    scanner: DeviceHandle | None = None
     crash: CrashPoints = NO_CRASH
     reconciler_interval_s: float | None = None
     headless: bool = False
@@ -123,13 +127,14 @@ def _build(settings, post, clock, over: Overrides, run_in_worker, with_operation
     from kiosk.money.purchases import PurchaseService
     from kiosk.money.recovery import Reconciler, recover
 
-    for handle in (over.terminal, over.printer):  # the caller's: closed with the kiosk
+    for handle in (over.terminal, over.printer, over.scanner):  # the caller's: closed with the kiosk
         if handle is not None:
             closers.append(handle.close)
     journal = _journal(settings, clock, over, closers)
     backend = _backend(settings, clock, over, closers)
     terminal = over.terminal or _device(settings, "card_terminal", closers)
     printer = over.printer or _device(settings, "printer", closers)
+    scanner = over.scanner or _scanner(settings, closers)
 
     purchases = PurchaseService(journal, backend, terminal.device, settings, clock, over.crash)
     report = recover(journal, backend, terminal.device, settings, clock, crash=over.crash)
@@ -148,7 +153,7 @@ def _build(settings, post, clock, over: Overrides, run_in_worker, with_operation
     reconciler.start()
     closers.append(reconciler.stop)
     kiosk = Kiosk(settings, clock, journal, backend, terminal, printer, purchases, reconciler,
-                  report, receipts, controller, _closers=closers)
+                  report, receipts, controller, scanner=scanner, _closers=closers)
     if with_operations:
         kiosk.operations = _operations(settings, kiosk, closers)
     return kiosk
@@ -183,14 +188,26 @@ def _backend(settings, clock, over: Overrides, closers: list):
 def _device(settings, name: str, closers: list) -> DeviceHandle:
     from kiosk.hardware.card_terminal import build_card_terminal
     from kiosk.hardware.printer import build_printer
+    from kiosk.hardware.scanner import build_scanner
 
-    factory = build_card_terminal if name == "card_terminal" else build_printer
+    factory = {"card_terminal": build_card_terminal, "printer": build_printer,
+               "scanner": build_scanner}[name]
     try:
         handle = open_or_leave_out(name, factory, settings)
     except SimulatedDevice as e:
         raise CompositionError(str(e)) from None
     closers.append(handle.close)
     return handle
+
+
+def _scanner(settings, closers: list) -> DeviceHandle:
+    """The scanner from settings; a simulated one nobody started (the caller gave terminal and
+    printer but no scanner: the robot, tests) is left out: the scanner is optional."""
+    try:
+        return _device(settings, "scanner", closers)
+    except CompositionError as e:
+        log.info("no barcode scanner: %s", e)
+        return DeviceHandle()
 
 
 def _operations(settings, kiosk: Kiosk, closers: list):
@@ -205,6 +222,9 @@ def _operations(settings, kiosk: Kiosk, closers: list):
     for name, handle in (("card_terminal", kiosk.terminal), ("printer", kiosk.printer)):
         if handle.device is not None:  # events before the subscription were missed: ask once
             _ask_status(name, handle.device, ops.health)
+    if kiosk.scanner.device is not None:  # its status feeds health.scan_available
+        kiosk.scanner.device.subscribe(ops.health.on_device_event)
+        _ask_status("scanner", kiosk.scanner.device, ops.health)
     return ops
 
 

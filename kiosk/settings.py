@@ -75,6 +75,7 @@ class CardTerminalSection:
     link: str  # simulator only: pty | tcp
     scenario: str  # simulator only
     state_path: str  # simulator only
+    tenders: tuple[str, ...] = ("card",)  # card | octopus: what the terminal supports
 
 
 @dataclass(frozen=True)
@@ -88,9 +89,21 @@ class PrinterSection:
 
 
 @dataclass(frozen=True)
+class ScannerSection:
+    """The 2D barcode scanner that reads a customer's wallet payment code."""
+
+    kind: str = "none"  # serial | evdev | simulator | none
+    port: str = ""  # serial: device path or pyserial URL
+    baudrate: int = 9600
+    link: str = "pty"  # simulator only: pty | tcp
+    evdev_device: str = ""  # evdev: /dev/input/event* (or a by-id path) of a keyboard-wedge scanner
+
+
+@dataclass(frozen=True)
 class DevicesSection:
     card_terminal: CardTerminalSection
     printer: PrinterSection
+    scanner: ScannerSection = ScannerSection()
 
 
 @dataclass(frozen=True)

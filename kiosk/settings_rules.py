@@ -22,6 +22,7 @@ from contract.methods import METHODS
 LANGUAGES = ("zh-Hant", "zh-Hans", "en")
 DEVICE_KINDS = ("serial", "simulator", "none")
 LINKS = ("pty", "tcp")
+TENDERS = ("card", "octopus")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 BAUDRATES = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
 ENV_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -118,6 +119,19 @@ class Methods:
 
 
 @dataclass(frozen=True)
+class Tenders:
+    """What a multi-tender card terminal takes: card, octopus (at least one, none twice)."""
+
+    def problem(self, value) -> str | None:
+        unknown = [t for t in value if t not in TENDERS]
+        if unknown:
+            return f"has unknown tender {unknown[0]!r}: allowed are " + ", ".join(TENDERS)
+        if not value or len(set(value)) != len(value):
+            return "must name each of " + ", ".join(TENDERS) + " at most once, and at least one"
+        return None
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A card terminal simulator scenario (only looked up when the terminal is simulated)."""
 
@@ -179,12 +193,18 @@ RULES: dict[str, object] = {
     "devices.card_terminal.link": OneOf(LINKS),
     "devices.card_terminal.scenario": Scenario(),
     "devices.card_terminal.state_path": _path(optional=True),
+    "devices.card_terminal.tenders": Tenders(),
     "devices.printer.kind": OneOf(DEVICE_KINDS),
     "devices.printer.port": Text(r"[^\x00]*", "a device path or pyserial URL", 300),
     "devices.printer.baudrate": OneOf(BAUDRATES),
     "devices.printer.link": OneOf(LINKS),
     "devices.printer.paper_width_dots": Range(256, 832, "dots (58 to 104 mm paper)"),
     "devices.printer.output_dir": _path(),
+    "devices.scanner.kind": OneOf(("serial", "evdev", "simulator", "none")),
+    "devices.scanner.port": Text(r"[^\x00]*", "a device path or pyserial URL", 300),
+    "devices.scanner.baudrate": OneOf(BAUDRATES),
+    "devices.scanner.link": OneOf(LINKS),
+    "devices.scanner.evdev_device": _path(optional=True),
     "payments.methods": Methods(),
     "payments.qr_expires_in_s": Range(30, 900, SECONDS),
     "payments.poll_interval_s": Range(0.05, 30, SECONDS),
@@ -244,6 +264,12 @@ RELATIONS: tuple[Relation, ...] = (
     Relation("devices.card_terminal.port", ("devices.card_terminal.kind",),
              lambda s: s.devices.card_terminal.kind != "serial" or bool(s.devices.card_terminal.port),
              "must be set when devices.card_terminal.kind is serial"),
+    Relation("devices.scanner.port", ("devices.scanner.kind",),
+             lambda s: s.devices.scanner.kind != "serial" or bool(s.devices.scanner.port),
+             "must be set when devices.scanner.kind is serial"),
+    Relation("devices.scanner.evdev_device", ("devices.scanner.kind",),
+             lambda s: s.devices.scanner.kind != "evdev" or bool(s.devices.scanner.evdev_device),
+             "must be set when devices.scanner.kind is evdev"),
     Relation("devices.printer.port", ("devices.printer.kind",),
              lambda s: s.devices.printer.kind != "serial" or bool(s.devices.printer.port),
              "must be set when devices.printer.kind is serial"),

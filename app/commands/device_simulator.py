@@ -1,4 +1,7 @@
-"""``kiosk device-simulator card-terminal|printer [--link pty|tcp] [--port N] [--scenario S]``.
+"""``kiosk device-simulator card-terminal|printer|scanner [--link pty|tcp] [--port N] [--scenario S]``.
+
+``scanner`` emulates a serial 2D scanner; ``--scan CODE`` (repeatable) queues codes the
+simulated customer shows, sent one per trigger (``kiosk scanner read --port P`` reads one).
 
 Starts a device simulator speaking the real wire protocol, prints ``port <path-or-url>`` (the
 port a driver opens: ``/dev/pts/7`` or ``socket://127.0.0.1:N``) when ready, and serves until
@@ -21,8 +24,9 @@ PRINTER_SCENARIOS = ("ok", "paper_low", "paper_out", "cover_open", "offline")
 
 def register(subparsers, common) -> None:
     parser = subparsers.add_parser("device-simulator", parents=[common],
-                                   help="run a card terminal or printer simulator on a pty or TCP")
-    parser.add_argument("device", choices=("card-terminal", "printer"))
+                                   help="run a card terminal, printer or barcode scanner simulator "
+                                        "on a pty or TCP")
+    parser.add_argument("device", choices=("card-terminal", "printer", "scanner"))
     parser.add_argument("--link", choices=("pty", "tcp"), default="pty")
     parser.add_argument("--port", type=int, default=0, metavar="N",
                         help="TCP port on 127.0.0.1 (0: any free one)")
@@ -34,14 +38,19 @@ def register(subparsers, common) -> None:
     parser.add_argument("--output-dir", default=None, metavar="DIR",
                         help="printer: where printed receipts are saved "
                              "(default: devices.printer.output_dir)")
+    parser.add_argument("--scan", action="append", default=[], metavar="CODE",
+                        help="scanner: a code the customer shows (repeat for more; one per read)")
     parser.set_defaults(func=run)
 
 
 def run(args) -> int:
     settings = settings_mod.load(args.config)
     try:
-        simulator = (_card_terminal(args) if args.device == "card-terminal"
-                     else _printer(args, settings))
+        if args.device == "scanner":
+            simulator = _scanner(args)
+        else:
+            simulator = (_card_terminal(args) if args.device == "card-terminal"
+                         else _printer(args, settings))
     except ValueError as e:
         print(f"kiosk device-simulator: {e}", file=sys.stderr)
         return 2
@@ -76,4 +85,18 @@ def _printer(args, settings):
         simulator.set_cover_open(True)
     elif scenario == "offline":
         simulator.set_offline(True)
+    return simulator
+
+
+def _scanner(args):
+    from app.simulators import scanner_simulator
+
+    if args.scenario:
+        raise ValueError("the scanner simulator has no scenarios: give codes with --scan CODE")
+    bad = [c for c in args.scan if not c or not c.isascii() or not c.isprintable()]
+    if bad:
+        raise ValueError("--scan takes printable ASCII codes (the digits a payment code shows)")
+    simulator = scanner_simulator()
+    for code in args.scan:
+        simulator.present(code)
     return simulator

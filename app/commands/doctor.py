@@ -39,7 +39,7 @@ def run(args) -> int:
 
 # Each check's time bound (seconds): past it, the item is a FAIL and doctor goes on.
 BOUNDS_S = {"settings": 5.0, "journal": 20.0, "card terminal": 10.0, "printer": 10.0,
-            "backend": 5.0, "CJK font": 10.0, "disk": 5.0, "paths": 5.0}
+            "barcode scanner": 10.0, "backend": 5.0, "CJK font": 10.0, "disk": 5.0, "paths": 5.0}
 
 
 def diagnose(settings, build_terminal: Callable | None = None,
@@ -51,6 +51,7 @@ def diagnose(settings, build_terminal: Callable | None = None,
 
     bounds = {**BOUNDS_S, **(bounds_s or {})}
     terminal, printer = settings.devices.card_terminal, settings.devices.printer
+    scanner = settings.devices.scanner
     jobs = {
         "settings": lambda: checks.check_settings(settings),
         "journal": lambda: checks.check_journal(settings),
@@ -60,6 +61,8 @@ def diagnose(settings, build_terminal: Callable | None = None,
                                           checks.check_terminal)],
         "printer": lambda: [_device(printer.kind, printer.port, build_printer or _printer_factory,
                                     settings, checks.check_printer)],
+        "barcode scanner": lambda: [_device(scanner.kind, scanner.port or scanner.evdev_device,
+                                            _scanner_factory, settings, checks.check_scanner)],
         "backend": lambda: [_backend(settings, client)],
         "CJK font": lambda: [checks.check_font(settings)],
         "disk": lambda: [checks.check_disk(settings)],
@@ -116,6 +119,11 @@ def _backend(settings, client) -> Verdict:
 def _terminal_factory(settings):
     from app.simulators import card_terminal
     return card_terminal(settings)
+
+
+def _scanner_factory(settings):
+    from app.simulators import scanner
+    return scanner(settings)
 
 
 def _printer_factory(settings):

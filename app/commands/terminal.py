@@ -1,7 +1,8 @@
 """``kiosk terminal status|sale|abort|query|settle``: talk to the card terminal, print its answer.
 
 Prints the terminal's RSP as JSON with the spec's field names and values (``"result":
-"APPROVED"``; ``amount_cents`` in cents). Exits 1 on a link error, and for sale/settle when the
+"APPROVED"``; ``amount_cents`` in cents; an Octopus sale, ``--tender octopus``, adds the card's
+``remaining_value_cents``). Exits 1 on a link error, and for sale/settle when the
 answer is not APPROVED. Without ``--port`` the terminal of the settings is used (on the demo
 profile, a simulator started for the occasion).
 """
@@ -40,6 +41,9 @@ def register(subparsers, common) -> None:
                         help="the ecr_ref to query or abort")
     parser.add_argument("--timeout-s", type=int, default=60,
                         help="sale: the terminal's time for the customer to present a card")
+    parser.add_argument("--tender", choices=("card", "octopus"), default="card",
+                        help="sale: card (default) or octopus (the answer then carries the "
+                             "card's remaining_value_cents)")
     parser.set_defaults(func=run)
 
 
@@ -85,7 +89,8 @@ def _act(args, handle: DeviceHandle) -> int:
     if args.action == "status":
         result = terminal.status_result()
     elif args.action == "sale":
-        result = terminal.sale(ref, args.amount_cents, timeout_s=args.timeout_s)
+        result = terminal.sale(ref, args.amount_cents, timeout_s=args.timeout_s,
+                               tender=args.tender)
     elif args.action == "settle":
         result = terminal.settle(ref)
     elif args.action == "abort":

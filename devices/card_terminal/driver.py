@@ -45,6 +45,16 @@ _STATUS_STATE = {"READY": DeviceState.ONLINE, "BUSY": DeviceState.ONLINE,
                  "OFFLINE": DeviceState.OFFLINE, "ERROR": DeviceState.HARDWARE_ERROR}
 
 
+def _wire_tender(tender: str) -> str:
+    """The SALE's 5th field for a tender name: card → none (4 fields), octopus → OCTOPUS."""
+    name = tender.lower()
+    if name == "card":
+        return ""
+    if name == "octopus":
+        return p.TENDER_OCTOPUS
+    raise ValueError(f"unknown tender {tender!r}: expected card or octopus")
+
+
 class SerialCardTerminal:
     """A card terminal on a serial port, pty or TCP URL. Timers are parameters (tests shorten them).
 
@@ -105,7 +115,13 @@ class SerialCardTerminal:
         return self._request(p.Status(ref), ref, lambda r: r.cmd == "STATUS", self._answer_s)
 
     def sale(self, ecr_ref: str, amount_cents: int, currency: str = "344",
-             timeout_s: int = 60) -> TerminalResult:
+             timeout_s: int = 60, tender: str = "card") -> TerminalResult:
+        """Run a sale; *tender* ``card`` (a 4-field SALE) or ``octopus`` (5 fields, OCTOPUS).
+
+        An Octopus sale may end ``INCOMPLETE`` (rc RT): that is returned, does not block the
+        next sale, and is settled later by ``query`` (never ABORT it).
+        """
+        wire_tender = _wire_tender(tender)
         with self._money_lock:
             if self._unknown is not None:
                 raise OutcomeUnknown(f"the outcome of {self._unknown} is unknown: query it first")
@@ -113,7 +129,8 @@ class SerialCardTerminal:
                 self._sale_ref, self._last_evt_at = ecr_ref, time.monotonic()
             wait = self._pending.add(ecr_ref, lambda r: r.cmd == "SALE")
             try:
-                result = self._run_sale(p.Sale(ecr_ref, amount_cents, currency, timeout_s), wait)
+                result = self._run_sale(
+                    p.Sale(ecr_ref, amount_cents, currency, timeout_s, wire_tender), wait)
             except OutcomeUnknown:
                 self._unknown = ecr_ref
                 raise

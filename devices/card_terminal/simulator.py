@@ -9,6 +9,12 @@ sale outcomes as scenarios (``SCENARIOS``), for every sale or only for the next 
 stored for that sale) until ``set_fault("silent", False)``. ``lose_response`` approves and
 stores the sale but never sends its RSP, so only QUERY can tell. ``busy`` answers STATUS with
 BUSY and a sale with RSP ERROR.
+
+Octopus (``simulator_octopus``): a SALE with tender OCTOPUS is answered in the Octopus shape
+(remaining value, declines IV/BL/LM, RETAP, INCOMPLETE resolved later), when ``tenders``
+includes ``OCTOPUS`` (else RSP ERROR rc NS, as for an unknown tender); VOID/REFUND of an Octopus
+sale answer ERROR NS. The Octopus-only scenarios wait for the next Octopus sale; a card sale
+meanwhile approves.
 """
 
 from __future__ import annotations
@@ -17,11 +23,18 @@ import logging
 import os
 import queue
 import threading
+import time
 from dataclasses import dataclass
 
 from devices import links
 from devices.card_terminal import protocol as p
 from devices.card_terminal.simulator_faults import Faults, SimulatorFrameLink
+from devices.card_terminal.simulator_octopus import (
+    OCTOPUS_ONLY_SCENARIOS,
+    OctopusCard,
+    OctopusSaleRun,
+    in_progress_about,
+)
 from devices.card_terminal.simulator_sale import SaleRun
 from devices.card_terminal.simulator_store import OutcomeStore
 from devices.interfaces import LinkError
@@ -30,7 +43,7 @@ from devices.wirelog import WireLog
 log = logging.getLogger(__name__)
 
 SCENARIOS = ("approve", "decline_05", "decline_51", "decline_54", "decline_55", "decline_91",
-             "cancel", "no_card", "silent", "lose_response", "busy")
+             "cancel", "no_card", "silent", "lose_response", "busy") + OCTOPUS_ONLY_SCENARIOS
 
 
 @dataclass(frozen=True)
@@ -40,10 +53,15 @@ class Delays:
     stage_s: float = 0.6  # between progress events: a sale approves in about 3 s
     no_card_s: float | None = None  # no card presented: time out after this (None: the sale's timeout_s)
     cancel_s: float = 1.5  # the customer presses cancel on the terminal after this
+    retap_s: float = 2.0  # Octopus: after EVT RETAP the customer taps the same card again
+    retap_window_s: float = 20.0  # Octopus: how long the terminal waits for that tap
+    octopus_resolve_s: float = 30.0  # Octopus INCOMPLETE: QUERY says IN_PROGRESS this long
 
     @classmethod
     def none(cls) -> Delays:
-        return cls(stage_s=0.0, no_card_s=0.0, cancel_s=0.0)
+        """No waiting (an INCOMPLETE still resolves after ``octopus_resolve_s``, or on
+        ``resolve_incomplete``)."""
+        return cls(stage_s=0.0, no_card_s=0.0, cancel_s=0.0, retap_s=0.0, retap_window_s=0.0)
 
 
 class CardTerminalSimulator:
@@ -54,11 +72,15 @@ class CardTerminalSimulator:
         state_path: JSON file keeping outcomes across restarts (None: memory only).
         delays: the simulated customer's pace.
         faults: link fault switches by name (``nak_frames=2``…), see ``simulator_faults``.
+        tenders: what the terminal takes (``CARD``, ``OCTOPUS``); others answer ERROR NS.
+        octopus_value_cents: the stored value of the simulated customer's Octopus card.
     """
 
     def __init__(self, scenario: str = "approve", state_path: str | os.PathLike | None = None,
                  delays: Delays | None = None, t_ack_s: float = 2.0, t_char_s: float = 0.5,
                  symlink: str | os.PathLike | None = None,
+                 tenders: tuple[str, ...] = ("CARD", "OCTOPUS"),
+                 octopus_value_cents: int = 50_000,
                  **faults: int | bool | tuple[int, str]):
         self._check(scenario)
         self.scenario = scenario
@@ -76,6 +98,8 @@ class CardTerminalSimulator:
         self._lock = threading.Lock()
         self._running: SaleRun | None = None
         self.port = ""
+        self.tenders = tuple(t.upper() for t in tenders)
+        self.octopus_card = OctopusCard(octopus_value_cents)
 
     # -- life cycle -------------------------------------------------------------------------
     def start(self, link: str = "pty", port: int = 0) -> str:
@@ -122,6 +146,11 @@ class CardTerminalSimulator:
         """Turn a link fault switch on (a count of frames, or True) or off (0); ``only``
         limits it to frames of one command (``"SALE"``, ``"RSP"``…)."""
         self.faults.set(name, value, only)
+
+    def resolve_incomplete(self, ecr_ref: str | None = None) -> int:
+        """Resolve Octopus INCOMPLETE sales now (all, or one) instead of after
+        ``Delays.octopus_resolve_s``; how many were resolved."""
+        return self.store.resolve_all(ecr_ref)
 
     @property
     def charges(self) -> int:
@@ -175,6 +204,7 @@ class CardTerminalSimulator:
         self.send(p.TerminalResult("STATUS", msg.ecr_ref, "BUSY" if busy else "READY"))
 
     def _sale(self, msg: p.Sale) -> None:
+        self.store.unresolved(msg.ecr_ref, time.time())  # an INCOMPLETE one due: resolve it
         stored = self.store.get(msg.ecr_ref)
         if stored is not None:
             log.info("simulator: %s seen again, replaying its outcome", msg.ecr_ref)
@@ -184,18 +214,38 @@ class CardTerminalSimulator:
             running = self._running
             if running is not None and running.sale.ecr_ref == msg.ecr_ref:
                 return  # a duplicate of the running sale: it answers once, when done
+            tender = msg.tender or p.TENDER_CARD
+            if tender not in self.tenders:
+                log.info("simulator: SALE %s with tender %r: not supported", msg.ecr_ref,
+                         tender[:16])
+                self.send(p.TerminalResult("SALE", msg.ecr_ref, "ERROR", p.RC_NOT_SUPPORTED,
+                                           amount_cents=msg.amount_cents, currency=msg.currency))
+                return
             scenario = self._next_scenario or self.scenario
+            if not msg.octopus and scenario in OCTOPUS_ONLY_SCENARIOS:
+                scenario = "approve"  # an Octopus-only next scenario waits for an Octopus sale
+                keep_next = True
+            else:
+                keep_next = False
             if running is not None or scenario == "busy":
                 if scenario == "busy" and running is None:
                     self._next_scenario = None
                 self.send(p.TerminalResult("SALE", msg.ecr_ref, "ERROR", amount_cents=msg.amount_cents,
                                            currency=msg.currency))
                 return
-            self._next_scenario = None
-            self._running = SaleRun(msg, scenario, self.delays, self.store, self.send,
-                                    on_silent=lambda: self.faults.set("silent", True),
-                                    on_done=self._sale_done)
+            if not keep_next:
+                self._next_scenario = None
+            kind, extra = SaleRun, {}
+            if msg.octopus:
+                kind = OctopusSaleRun
+                extra = {"card": self.octopus_card, "on_incomplete": self._incomplete}
+            self._running = kind(msg, scenario, self.delays, self.store, self.send,
+                                 on_silent=lambda: self.faults.set("silent", True),
+                                 on_done=self._sale_done, **extra)
         self._running.start()
+
+    def _incomplete(self, final: p.TerminalResult, resolve_after_s: float) -> None:
+        self.store.add_unresolved(final, time.time() + resolve_after_s)
 
     def _sale_done(self, run: SaleRun) -> None:
         with self._lock:
@@ -217,11 +267,18 @@ class CardTerminalSimulator:
         if run is not None and run.sale.ecr_ref == msg.target_ecr_ref:
             self.send(p.TerminalResult("QUERY", msg.target_ecr_ref, "IN_PROGRESS"))
             return
+        if self.store.unresolved(msg.target_ecr_ref, time.time()):
+            self.send(in_progress_about(self.store.get(msg.target_ecr_ref)))
+            return
         stored = self.store.get(msg.target_ecr_ref)
         self.send(stored or p.TerminalResult("QUERY", msg.target_ecr_ref, "NOT_FOUND"))
 
     def _void(self, msg: p.Void) -> None:
         stored = self.store.get(msg.ecr_ref)
+        original = self.store.get(msg.orig_ecr_ref)
+        if stored is None and original is not None and original.octopus:
+            stored = p.TerminalResult("VOID", msg.ecr_ref, "ERROR", p.RC_NOT_SUPPORTED)
+            self.store.record(stored)
         if stored is None:
             orig = self.store.voidable(msg.orig_ecr_ref)
             if orig is None:
@@ -235,6 +292,11 @@ class CardTerminalSimulator:
 
     def _refund(self, msg: p.Refund) -> None:
         stored = self.store.get(msg.ecr_ref)
+        original = self.store.find_rrn(msg.orig_rrn)
+        if stored is None and original is not None and original.octopus:
+            stored = p.TerminalResult("REFUND", msg.ecr_ref, "ERROR", p.RC_NOT_SUPPORTED,
+                                      amount_cents=msg.amount_cents, currency=msg.currency)
+            self.store.record(stored)
         if stored is None:
             stored = SaleRun.approval("REFUND", msg.ecr_ref, msg.amount_cents, msg.currency,
                                       self.store)

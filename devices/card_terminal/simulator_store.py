@@ -28,6 +28,7 @@ class OutcomeStore:
         self._outcomes: dict[str, TerminalResult] = {}
         self._batch: list[str] = []  # ecr_refs of approved sales, voids and refunds since SETTLE
         self._voided: set[str] = set()
+        self._unresolved: dict[str, tuple[TerminalResult, float]] = {}  # Octopus INCOMPLETE
         self.charges = 0  # approved sales actually performed (a replay never adds one)
         self.trace = 0
         self.batch_no = 1
@@ -46,6 +47,45 @@ class OutcomeStore:
                 if result.cmd == "SALE":
                     self.charges += 1
             self._save()
+
+    def find_rrn(self, rrn: str) -> TerminalResult | None:
+        """The stored sale with that RRN, if any."""
+        with self._lock:
+            return next((r for r in self._outcomes.values() if r.cmd == "SALE" and rrn
+                         and r.rrn == rrn), None)
+
+    def add_unresolved(self, final: TerminalResult, resolve_at: float) -> None:
+        """An Octopus sale answered INCOMPLETE: *final* becomes its outcome at *resolve_at*
+        (wall-clock seconds); until then QUERY answers IN_PROGRESS."""
+        with self._lock:
+            self._unresolved[final.ecr_ref] = (final, resolve_at)
+            self._save()
+
+    def unresolved(self, ecr_ref: str, now: float) -> bool:
+        """Whether *ecr_ref* is an INCOMPLETE sale still unresolved at *now*; one that is due
+        is resolved here (its final outcome stored)."""
+        with self._lock:
+            entry = self._unresolved.get(ecr_ref)
+            if entry is None:
+                return False
+            final, at = entry
+            if now < at:
+                return True
+            del self._unresolved[ecr_ref]
+            self.record(final)
+            return False
+
+    def resolve_all(self, ecr_ref: str | None = None) -> int:
+        """Resolve unresolved INCOMPLETE sales now (all, or one); how many were."""
+        with self._lock:
+            refs = [ecr_ref] if ecr_ref else list(self._unresolved)
+            done = 0
+            for ref in refs:
+                if ref in self._unresolved:
+                    self._unresolved[ref] = (self._unresolved[ref][0], 0.0)
+                    self.unresolved(ref, 0.0)
+                    done += 1
+            return done
 
     def next_trace(self) -> str:
         with self._lock:
@@ -93,6 +133,8 @@ class OutcomeStore:
             self._batch, self._voided = list(data["batch"]), set(data["voided"])
             self.charges, self.trace = int(data["charges"]), int(data["trace"])
             self.batch_no = int(data.get("batch_no", 1))
+            self._unresolved = {k: (TerminalResult(**v["final"]), float(v["at"]))
+                                for k, v in data.get("unresolved", {}).items()}
         except (OSError, ValueError, KeyError, TypeError) as e:
             log.error("terminal simulator state %s unreadable, starting empty: %s", self.path, e)
 
@@ -101,7 +143,9 @@ class OutcomeStore:
             return
         data = {"outcomes": {k: dataclasses.asdict(v) for k, v in self._outcomes.items()},
                 "batch": self._batch, "voided": sorted(self._voided), "charges": self.charges,
-                "trace": self.trace, "batch_no": self.batch_no}
+                "trace": self.trace, "batch_no": self.batch_no,
+                "unresolved": {k: {"final": dataclasses.asdict(f), "at": at}
+                               for k, (f, at) in self._unresolved.items()}}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=self.path.name, suffix=".tmp", dir=self.path.parent)
         try:

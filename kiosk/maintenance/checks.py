@@ -183,3 +183,14 @@ def check_disk(settings, usage=None) -> Verdict:
         return Verdict("disk", FAIL, f"{text}: below journal.min_free_disk_mb = "
                                      f"{space.min_free_mb}: the kiosk will not sell")
     return Verdict("disk", OK, text)
+
+
+def check_scanner(kind: str, device, error: str = "") -> Verdict:
+    """The 2D barcode scanner: optional, so none is fine; configured, it must be there."""
+    if kind == "none":
+        return Verdict("barcode scanner", OK, "not configured: scanning payment codes off")
+    if device is None:
+        return Verdict("barcode scanner", FAIL, error or "no device")
+    status = device.status()
+    text = f"{status.state.value} {status.detail}".strip()
+    return Verdict("barcode scanner", OK if status.usable else FAIL, text)

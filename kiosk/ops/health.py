@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 IN_SERVICE, DEGRADED, OUT_OF_SERVICE = "in_service", "degraded", "out_of_service"
 TERMINAL, PRINTER = "card_terminal", "printer"
+SCANNER = "scanner"  # the 2D scanner: never changes the service state, only ``scan_available``
 _UNKNOWN = DeviceStatus(DeviceState.OFFLINE, detail="not reported yet")
 
 
@@ -40,6 +41,8 @@ class Health:
     disk_free_mb: int | None
     terminal: DeviceStatus
     printer: DeviceStatus
+    scanner: DeviceStatus = _UNKNOWN  # no scanner, or not reported yet: offline
+    scan_available: bool = False  # a wallet code can be scanned now (scanner usable, backend up)
 
     @property
     def selling(self) -> bool:
@@ -61,6 +64,7 @@ class Health:
 class _Inputs:
     terminal: DeviceStatus = _UNKNOWN
     printer: DeviceStatus = _UNKNOWN
+    scanner: DeviceStatus = _UNKNOWN
     paper_alert_cleared: bool = False
     backend_failing_since: float | None = None
     backend_latency_ms: int | None = None
@@ -106,6 +110,8 @@ class HealthMonitor:
         elif device == PRINTER:
             cleared = self._inputs.paper_alert_cleared and status.paper == PaperState.LOW
             self._change(printer=status, paper_alert_cleared=cleared)
+        elif device == SCANNER:
+            self._change(scanner=status)
         else:
             log.warning("status of an unknown device %r ignored", device)
 
@@ -187,7 +193,8 @@ class HealthMonitor:
             wallets_available=wallets, printer_available=printer_ok, paper=i.printer.paper.value,
             paper_alert=i.printer.paper == PaperState.LOW and not i.paper_alert_cleared,
             backend_reachable=backend_up, backend_latency_ms=i.backend_latency_ms,
-            disk_free_mb=i.disk_free_mb, terminal=i.terminal, printer=i.printer)
+            disk_free_mb=i.disk_free_mb, terminal=i.terminal, printer=i.printer,
+            scanner=i.scanner, scan_available=i.scanner.usable and backend_usable)
 
 
 def available_methods(health: Health, configured: tuple[str, ...]) -> tuple[str, ...]:

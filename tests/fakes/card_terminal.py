@@ -9,6 +9,13 @@ What a test sets: ``plan`` (what the next SALE answers), ``lose_answers`` (the n
 answers are lost: ``OutcomeUnknown``), ``hold`` (an Event a SALE waits on: the customer at the
 terminal), ``device_status``. What it reads: ``sent`` (the requests, in order), ``outcomes``,
 ``reversals()``, ``approved_sales()``, ``settled``.
+
+Octopus (``sale(..., tender="octopus")``): answers in the Octopus shape (brand OCTOPUS, the
+card's last 4, ``remaining_value_cents`` = ``octopus_value_cents`` after the deduction). The
+``plan`` may say ``{"result": "DECLINED", "rc": "IV"}`` etc., ``{"retap": True, ...}`` (an EVT
+RETAP first), or ``{"result": "INCOMPLETE", "rc": "RT", "final": "APPROVED"|"CANCELLED"}``:
+QUERY then answers IN_PROGRESS until ``resolve_incomplete(ref)``. ``tenders`` without
+``"octopus"`` answers ERROR NS; VOID/REFUND of an Octopus sale answer ERROR NS.
 """
 
 from __future__ import annotations
@@ -43,6 +50,9 @@ class FakeTerminal:
         self._aborts: set[str] = set()
         self._batch: list[str] = []  # approved SALE, VOID and REFUND refs since the last SETTLE
         self._voided: set[str] = set()
+        self.tenders = ("card", "octopus")
+        self.octopus_value_cents = 50_000
+        self._unresolved: dict[str, TerminalResult] = {}  # Octopus INCOMPLETE: the final answer
 
     # -- CardTerminal -----------------------------------------------------------------------
     def subscribe(self, callback):
@@ -51,8 +61,11 @@ class FakeTerminal:
     def status(self):
         return self.device_status
 
-    def sale(self, ecr_ref, amount_cents, currency="344", timeout_s=60):
+    def sale(self, ecr_ref, amount_cents, currency="344", timeout_s=60, tender="card"):
         self.sent.append(f"SALE {ecr_ref}")
+        self.last_tender = tender
+        if tender == "octopus":
+            return self._octopus_sale(ecr_ref, amount_cents)
         if self.unknown is not None:
             raise OutcomeUnknown(f"the outcome of {self.unknown} is unknown: query it first")
         if ecr_ref in self.outcomes:
@@ -82,6 +95,10 @@ class FakeTerminal:
         self.sent.append(f"QUERY {target_ecr_ref}")
         if self.unknown == target_ecr_ref:
             self.unknown = None
+        if target_ecr_ref in self._unresolved:
+            stored = self.outcomes[target_ecr_ref]
+            return _octopus(TerminalResult("QUERY", target_ecr_ref, "IN_PROGRESS",
+                                           amount_cents=stored.amount_cents, currency="344"))
         if target_ecr_ref in self.outcomes:
             return self.outcomes[target_ecr_ref]
         return TerminalResult("QUERY", target_ecr_ref, "NOT_FOUND")
@@ -90,6 +107,8 @@ class FakeTerminal:
         self.sent.append(f"VOID {ecr_ref}")
         if ecr_ref in self.outcomes:
             return self.outcomes[ecr_ref]
+        if self._is_octopus(orig_ecr_ref):
+            return self._finish(TerminalResult("VOID", ecr_ref, "ERROR", "NS"))
         orig = self._voidable(orig_ecr_ref)
         if orig is None:
             return self._finish(self.answer("VOID", ecr_ref, "DECLINED", None, "12"))
@@ -100,6 +119,9 @@ class FakeTerminal:
         self.sent.append(f"REFUND {ecr_ref} {amount_cents}")
         if ecr_ref in self.outcomes:
             return self.outcomes[ecr_ref]
+        if any(r.octopus and r.rrn == orig_rrn for r in self.outcomes.values() if r.rrn):
+            return self._finish(TerminalResult("REFUND", ecr_ref, "ERROR", "NS",
+                                               amount_cents=amount_cents, currency="344"))
         return self._finish(self.answer("REFUND", ecr_ref, "APPROVED", amount_cents))
 
     def settle(self, ecr_ref):
@@ -159,3 +181,60 @@ class FakeTerminal:
                 self.lose_answers -= 1
                 raise OutcomeUnknown(f"{result.ecr_ref}: answer lost")
         return stored
+
+    # -- Octopus ----------------------------------------------------------------------------
+    def _octopus_sale(self, ecr_ref, amount_cents):
+        if ecr_ref in self.outcomes:
+            return self.outcomes[ecr_ref]
+        if "octopus" not in self.tenders:
+            return TerminalResult("SALE", ecr_ref, "ERROR", "NS", amount_cents=amount_cents,
+                                  currency="344")
+        self._subs.emit(TerminalProgress(ecr_ref, "PRESENT_CARD"))
+        if self.hold is not None:
+            self.hold.wait(10)
+        plan = dict(self.plan)
+        if plan.pop("retap", False):
+            self._subs.emit(TerminalProgress(ecr_ref, "RETAP"))
+        result, rc = plan["result"], plan["rc"]
+        if ecr_ref in self._aborts:
+            result, rc = "CANCELLED", ""
+        if result == "INCOMPLETE":
+            final = self._octopus_answer(ecr_ref, plan.get("final", "APPROVED"), amount_cents)
+            self._unresolved[ecr_ref] = final
+            return self._finish(_octopus(TerminalResult("SALE", ecr_ref, "INCOMPLETE", "RT",
+                                                        amount_cents=amount_cents,
+                                                        currency="344")))
+        return self._finish(self._octopus_answer(ecr_ref, result, amount_cents, rc))
+
+    def _octopus_answer(self, ecr_ref, result, amount_cents, rc="00"):
+        remaining = None
+        if result == "APPROVED":
+            self.octopus_value_cents -= amount_cents
+            remaining = self.octopus_value_cents
+        elif rc == "IV":
+            remaining = self.octopus_value_cents
+        approved = result == "APPROVED"
+        return _octopus(TerminalResult("SALE", ecr_ref, result, rc if result != "CANCELLED" else "",
+                                       rrn=f"RRN{ecr_ref[-6:]}" if approved else "",
+                                       amount_cents=amount_cents, currency="344",
+                                       remaining_value_cents=remaining))
+
+    def resolve_incomplete(self, ecr_ref) -> TerminalResult:
+        """The Octopus system resolved an INCOMPLETE sale: QUERY now answers its outcome."""
+        final = self._unresolved.pop(ecr_ref)
+        with self._lock:
+            self.outcomes[ecr_ref] = final
+            if final.approved:
+                self._batch.append(ecr_ref)
+        return final
+
+    def _is_octopus(self, ecr_ref) -> bool:
+        stored = self.outcomes.get(ecr_ref)
+        return stored is not None and stored.octopus
+
+
+def _octopus(result: TerminalResult) -> TerminalResult:
+    """*result* in the Octopus shape: brand OCTOPUS, contactless, the card's last 4, no auth."""
+    from dataclasses import replace
+
+    return replace(result, brand="OCTOPUS", entry="CTLS", masked_pan="****5678", auth_code="")

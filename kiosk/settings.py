@@ -93,6 +93,16 @@ class DevicesSection:
 
 
 @dataclass(frozen=True)
+class PaymentHoldsSection:
+    before: tuple[str, ...]  # methods whose plan is held (cap, eligibility) before money moves
+
+
+@dataclass(frozen=True)
+class PaymentLongPollSection:
+    wait_s: int  # a shown QR order is long-polled this long per query (1..25); 0 = plain polls
+
+
+@dataclass(frozen=True)
 class PaymentsSection:
     methods: tuple[str, ...]
     qr_expires_in_s: int
@@ -100,6 +110,8 @@ class PaymentsSection:
     card_timeout_s: int
     retry_initial_s: float
     retry_max_s: float
+    holds: PaymentHoldsSection
+    long_poll: PaymentLongPollSection
 
 
 @dataclass(frozen=True)
@@ -303,6 +315,10 @@ def _check(s: Settings) -> None:
     need(s.payments.retry_initial_s > 0, "payments.retry_initial_s", "must be positive")
     need(s.payments.retry_max_s >= s.payments.retry_initial_s, "payments.retry_max_s",
          "must be at least payments.retry_initial_s")
+    for m in s.payments.holds.before:
+        need(m in METHODS, "payments.holds.before", f"has unknown method {m!r}")
+    need(0 <= s.payments.long_poll.wait_s <= 25, "payments.long_poll.wait_s",
+         "must be 0 (off) or 1 to 25")
     need(s.display.orientation in ("landscape", "portrait"), "display.orientation", "must be landscape or portrait")
     need(s.maintenance.max_failures >= 1, "maintenance.max_failures", "must be at least 1")
     need(s.maintenance.lockout_s >= 900, "maintenance.lockout_s", "must be at least 900 (15 min)")

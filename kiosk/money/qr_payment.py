@@ -22,11 +22,12 @@ GONE = NOT_PAYABLE + ("not_found",)
 
 
 def open_order(ctx: MoneyContext, txn):
-    """created → order_pending → awaiting_payment; returns (txn, PaymentOrder or None).
+    """created (or hold_pending, held) → order_pending → awaiting_payment; returns
+    (txn, PaymentOrder or None).
 
     None means the backend refused the order for certain (the row is cancelled, nothing charged).
     """
-    if txn.state == "created":
+    if txn.state in ("created", "hold_pending"):
         txn = ctx.commit(txn, "order_pending")
     p = ctx.settings.payments
     description = txn.plan_name.get("en") or txn.plan_id if txn.plan_name else txn.plan_id

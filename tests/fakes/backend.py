@@ -8,7 +8,8 @@ errors (``kiosk.backend.errors``); tests/interfaces/test_backend.py holds it to 
 Faults per operation (``fault(op, *modes)``, one mode per call): ``"lost"`` fails the call before
 it does anything, ``"drop"`` does the work then loses the answer (both raise ``Ambiguous``),
 ``"reject"`` refuses a credit (or a hold: ``plan_not_eligible``) with 422. Holds are refused
-for ``REJECTED_MSISDN`` (monthly cap, as in the simulator) and are kept in ``holds`` by key; scan
+for the numbers in ``refuse_holds`` (number -> reason; the simulator refuses REJECTED_MSISDN's,
+monthly cap) and are kept in ``holds`` by key; scan
 payments follow the simulator's last-digit convention (``SCAN_BEHAVIOURS``). ``on_call(op)`` runs before each call (a test scripts the
 customer there). ``violations()`` checks the money promise against the ledger.
 """
@@ -64,6 +65,7 @@ class FakeBackend:
     refunds: dict[tuple[str, str], int] = field(default_factory=dict)
     holds: dict[str, dict] = field(default_factory=dict)  # hold key -> the hold's record
     released: list[str] = field(default_factory=list)  # hold ids released, once per call
+    refuse_holds: dict[str, str] = field(default_factory=dict)  # number -> the hold's refusal
     calls: list[str] = field(default_factory=list)  # the operation of every call, in order
     posted: list[tuple[str, str]] = field(default_factory=list)  # (operation, idempotency key)
     lookups: list[str] = field(default_factory=list)  # the numbers looked up
@@ -213,7 +215,7 @@ class FakeBackend:
         elif hold is not None and (hold["msisdn"], hold["amount_cents"]) != (msisdn,
                                                                              amount_cents):
             reason = "hold_mismatch"
-        elif msisdn == REJECTED_MSISDN and hold is None:
+        elif msisdn == REJECTED_MSISDN:
             reason = "monthly_cap_exceeded"
         elif (method != "card" and self.check_payment
               and getattr(self.orders.get(reference), "status", "") != "paid"):
@@ -229,8 +231,8 @@ class FakeBackend:
         with self._lock:
             self.posted.append(("create_hold", hold_key))
             if hold_key not in self.holds:
-                reason = ("plan_not_eligible" if mode == "reject" else "monthly_cap_exceeded"
-                          if msisdn == REJECTED_MSISDN else None)
+                reason = ("plan_not_eligible" if mode == "reject"
+                          else self.refuse_holds.get(msisdn))
                 self.holds[hold_key] = {
                     "hold_id": f"H-{len(self.holds) + 1}", "msisdn": msisdn,
                     "plan_id": plan_id, "amount_cents": amount_cents,

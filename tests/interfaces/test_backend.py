@@ -71,7 +71,8 @@ def real_part(tmp_path):
 
 
 def fake_part():
-    fake = FakeBackend(subscribers={n: subscriber(n) for n in (MSISDN, REJECTED_MSISDN)})
+    fake = FakeBackend(subscribers={n: subscriber(n) for n in (MSISDN, REJECTED_MSISDN)},
+                       refuse_holds={REJECTED_MSISDN: "monthly_cap_exceeded"})  # as the simulator
     return Part(fake, fake.pay, lambda kind: fake.commands.append((Command("c-1", kind),))), fake.close
 
 

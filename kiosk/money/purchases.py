@@ -51,7 +51,7 @@ class PurchaseService:
         self._lock = threading.Lock()
         self._active: str | None = None
         self._active_ecr_ref: str | None = None
-        self._cancel = threading.Event()
+        self._cancel = qr_payment.Signal()  # a Cancel also wakes a long poll's wait
         self._idle = threading.Event()
         self._idle.set()
         if terminal is not None:

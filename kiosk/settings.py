@@ -107,6 +107,16 @@ class DevicesSection:
 
 
 @dataclass(frozen=True)
+class PaymentHoldsSection:
+    before: tuple[str, ...]  # methods whose plan is held (cap, eligibility) before money moves
+
+
+@dataclass(frozen=True)
+class PaymentLongPollSection:
+    wait_s: int  # a shown QR order is long-polled this long per query (1..25); 0 = plain polls
+
+
+@dataclass(frozen=True)
 class PaymentsSection:
     methods: tuple[str, ...]
     qr_expires_in_s: int
@@ -114,6 +124,8 @@ class PaymentsSection:
     card_timeout_s: int
     retry_initial_s: float
     retry_max_s: float
+    holds: PaymentHoldsSection
+    long_poll: PaymentLongPollSection
 
 
 @dataclass(frozen=True)

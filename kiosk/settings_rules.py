@@ -107,11 +107,13 @@ class Url:
 
 @dataclass(frozen=True)
 class Methods:
+    may_be_empty: bool = False
+
     def problem(self, value) -> str | None:
         unknown = [m for m in value if m not in METHODS]
         if unknown:
             return f"has unknown method {unknown[0]!r}: allowed are " + ", ".join(METHODS)
-        if not value:
+        if not value and not self.may_be_empty:
             return "must name at least one method of " + ", ".join(METHODS)
         if len(set(value)) != len(value):
             return "names a method twice"
@@ -211,6 +213,8 @@ RULES: dict[str, object] = {
     "payments.card_timeout_s": Range(15, 300, SECONDS),
     "payments.retry_initial_s": Range(0.1, 60, SECONDS),
     "payments.retry_max_s": Range(1, 3600, SECONDS),
+    "payments.holds.before": Methods(may_be_empty=True),
+    "payments.long_poll.wait_s": Range(0, 25, "s (0 = plain polls)"),
     "flow.idle_timeout_s": Range(10, 600, SECONDS),
     "flow.warning_s": Range(1, 120, SECONDS),
     "flow.result_screen_s": Range(3, 300, SECONDS),

@@ -34,7 +34,7 @@ class Walk:
 
     def all(self) -> list[Path]:
         scenes = (self.qr_purchase, self.card_purchase, self.declined, self.qr_cancelled,
-                  self.lookup_failed, self.expired_card, self.refunded, self.paper_out,
+                  self.hold_refused, self.lookup_failed, self.expired_card, self.refunded, self.paper_out,
                   self.retrying, self.needs_attention, self.still_there, self.out_of_service)
         for scene in scenes:
             try:
@@ -173,6 +173,13 @@ class Walk:
         self.driver.wait_state("payment_failed", MONEY_TIMEOUT_S)
         self.shoot("cancelled")
 
+    def hold_refused(self) -> None:
+        """The plan cannot be held (monthly cap reached): told before paying, nothing charged."""
+        self.to_confirming(REFUSED_NUMBER)
+        self.pay("fps")
+        self.driver.wait_state("payment_failed", MONEY_TIMEOUT_S)
+        self.shoot("hold_refused")
+
     def lookup_failed(self) -> None:
         self.begin()
         self.tap_digits(UNKNOWN_NUMBER)
@@ -191,7 +198,9 @@ class Walk:
         self.shoot("expired")
 
     def refunded(self) -> None:
-        self.to_confirming(REFUSED_NUMBER)
+        """The credit is refused after the payment (a simulated rejection): refunded."""
+        self.backend.fault("POST /v1/topups", "reject", count=1)
+        self.to_confirming()
         self.pay("payme")
         self.backend.pay(self.wait_qr())
         self.driver.wait_state("refunded", MONEY_TIMEOUT_S)
@@ -226,8 +235,9 @@ class Walk:
 
     def needs_attention(self) -> None:
         """The credit is refused and so is the refund: a definite answer only a person can act on."""
-        self.to_confirming(REFUSED_NUMBER)
+        self.backend.fault("POST /v1/topups", "reject", count=1)
         self.backend.fault("POST /v1/payments/{out_trade_no}/refunds", "reject", count=1)
+        self.to_confirming()
         self.pay("wechatpay")
         self.backend.pay(self.wait_qr())
         self.driver.wait_state("needs_attention", MONEY_TIMEOUT_S)

@@ -24,7 +24,8 @@ CARD_BEHAVIOURS = (("approve", 60), ("decline_05", 4), ("decline_51", 4), ("decl
 FAULT_ROUTES = ("POST /v1/payments", "GET /v1/payments/{out_trade_no}",
                 "POST /v1/payments/{out_trade_no}/close", "POST /v1/topups",
                 "GET /v1/topups/{credit_key}", "POST /v1/payments/{out_trade_no}/refunds",
-                "GET /v1/payments/{out_trade_no}/refunds/{refund_key}")
+                "GET /v1/payments/{out_trade_no}/refunds/{refund_key}",
+                "POST /v1/topups/holds", "DELETE /v1/topups/holds/{hold_id}")
 FAULT_MODES = ("http_500", "timeout", "drop_after_commit", "reject")
 
 

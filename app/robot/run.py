@@ -183,10 +183,12 @@ class Robot:
             log.info("robot: simulator control: %s", e)
 
     def _settle(self, journal, reconciler) -> None:
-        """Wait until nothing is unfinished or retrying, at most ``settle_timeout_s`` (real);
-        what is still open then is logged, and counted in the summary."""
+        """Wait until nothing is unfinished or retrying and no unused hold waits for its release,
+        at most ``settle_timeout_s`` (real); what is still open then is logged, and counted in
+        the summary."""
         deadline = time.monotonic() + self.options.settle_timeout_s
-        while journal.unfinished() and time.monotonic() < deadline:
+        while ((journal.unfinished() or journal.holds_to_release())
+               and time.monotonic() < deadline):
             reconciler.run_once()
             time.sleep(0.02)
         for txn in journal.unfinished():
@@ -205,6 +207,8 @@ class Robot:
                 "retries": sum(t.retry_attempts for t in rows),
                 "left": [f"{t.id} {t.state}" for t in journal.unfinished()][:20],
                 "needs_attention": states.get("needs_attention", 0),
+                "holds": dict(sorted(Counter(t.hold_state for t in rows
+                                             if t.hold_state).items())),
                 "median_txn_ms": None if median is None else round(median * 1000, 2),
                 "elapsed_s": round(elapsed_s, 2), "seed": self.options.seed}
 

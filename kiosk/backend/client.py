@@ -41,6 +41,8 @@ from kiosk.backend.transport import (
 log = logging.getLogger(__name__)
 
 _KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+LONG_POLL_MAX_S = 25  # the contract's bounds for wait_s are 1..25
+LONG_POLL_MARGIN_S = 5.0  # a long poll's read timeout is wait_s plus this
 _LONG_DIGITS = re.compile(r"\d{8,15}")
 
 
@@ -119,9 +121,50 @@ class BackendClient:
         answer = self.call("POST", "/v1/payments", body, idempotency_key=out_trade_no)
         return self._parsed(m.parse_payment_order, answer)
 
-    def get_payment(self, out_trade_no: str) -> m.PaymentStatus | None:
-        answer = self._or_none("GET", f"/v1/payments/{_seg(out_trade_no)}")
+    def get_payment(self, out_trade_no: str, wait_s: int | None = None) -> m.PaymentStatus | None:
+        """The order's state, or None when the server has no order under that number.
+
+        *wait_s* (1..25) makes it a long poll: the server may hold the answer until the status
+        changes or *wait_s* seconds pass, so this attempt's read timeout is set above it. A
+        timeout is still ``Ambiguous``; a server that answers at once is fine too.
+        """
+        path = f"/v1/payments/{_seg(out_trade_no)}"
+        if wait_s is None:
+            answer = self._or_none("GET", path)
+        else:
+            if isinstance(wait_s, bool) or not isinstance(wait_s, int) \
+                    or not 1 <= wait_s <= LONG_POLL_MAX_S:
+                raise ValueError(f"wait_s must be a whole number from 1 to {LONG_POLL_MAX_S}")
+            answer = self._or_none("GET", f"{path}?wait_s={wait_s}",
+                                   read_timeout_s=max(self._timeout[1], wait_s + LONG_POLL_MARGIN_S))
         return None if answer is None else self._parsed(m.parse_payment_status, answer)
+
+    def scan_payment(self, out_trade_no: str, auth_code: str, amount_cents: int,
+                     description: str) -> m.ScanPayment:
+        """Take the money with the customer's wallet code (``POST /v1/payments/scan``).
+
+        Returns ``paid``, ``user_paying`` (query, long poll welcome) or ``failed`` with a
+        reason. Raises ``Rejected`` (reason ``bad_auth_code``: not a wallet code, nothing
+        taken), ``Conflict`` (the number is another order's), or ``Ambiguous`` (query it with
+        ``get_payment``; ``None`` there means nothing was received, the same call may be sent
+        again). The auth code is sent in the body only, never logged.
+        """
+        body = {"out_trade_no": out_trade_no, "auth_code": auth_code,
+                "amount_cents": amount_cents, "currency": "HKD", "description": description}
+        answer = self.call("POST", "/v1/payments/scan", body, idempotency_key=out_trade_no)
+        return self._parsed(m.parse_scan_payment, answer)
+
+    def reverse_payment(self, out_trade_no: str) -> m.Reversal:
+        """End a scan order whatever it became; a paid one is refunded in full inside.
+
+        Naturally repeatable, so retried like a read. Raises ``StillPaying`` (409
+        ``user_paying`` still at the retry deadline: ask again later), ``Conflict`` with code
+        ``reverse_window_passed`` (refund instead), ``NotFound`` (never received: nothing
+        taken), ``Rejected`` reason ``not_reversible`` (a QR order: close it), ``Ambiguous``.
+        """
+        answer = self.call("POST", f"/v1/payments/{_seg(out_trade_no)}/reverse", {},
+                           repeatable=True)
+        return self._parsed(m.parse_reversal, answer)
 
     def close_payment(self, out_trade_no: str) -> str:
         answer = self.call("POST", f"/v1/payments/{_seg(out_trade_no)}/close", {},
@@ -130,17 +173,40 @@ class BackendClient:
 
     def create_topup(self, credit_key: str, msisdn: str, quote_id: str, plan_id: str,
                      amount_cents: int, method: str, reference: str,
-                     transaction_id: str) -> m.Topup:
+                     transaction_id: str, hold_id: str | None = None) -> m.Topup:
+        """Credit the plan. With *hold_id* the credit uses that hold; a hold that cannot be
+        used is a definite ``Rejected`` with reason ``hold_expired``, ``hold_used``,
+        ``hold_not_found`` or ``hold_mismatch``."""
         body = {"msisdn": msisdn, "quote_id": quote_id, "plan_id": plan_id,
                 "amount_cents": amount_cents,
                 "payment": {"method": method, "reference": reference},
                 "transaction_id": transaction_id}
+        if hold_id is not None:
+            body["hold_id"] = hold_id
         answer = self.call("POST", "/v1/topups", body, idempotency_key=credit_key)
         return self._parsed(m.parse_topup, answer)
 
     def get_topup(self, credit_key: str) -> m.Topup | None:
         answer = self._or_none("GET", f"/v1/topups/{_seg(credit_key)}")
         return None if answer is None else self._parsed(m.parse_topup, answer)
+
+    def create_hold(self, hold_key: str, msisdn: str, quote_id: str, plan_id: str,
+                    amount_cents: int, transaction_id: str) -> m.Hold:
+        """Reserve the plan at its price before any money moves (``POST /v1/topups/holds``).
+
+        Raises ``Rejected`` with the top-up reasons (``monthly_cap_exceeded``,
+        ``plan_not_eligible``, ``quote_expired``, …: definite, take no money) or ``Ambiguous``
+        (ask again with the same *hold_key*: a replay returns the first hold).
+        """
+        body = {"msisdn": msisdn, "quote_id": quote_id, "plan_id": plan_id,
+                "amount_cents": amount_cents, "transaction_id": transaction_id}
+        answer = self.call("POST", "/v1/topups/holds", body, idempotency_key=hold_key)
+        return self._parsed(m.parse_hold, answer)
+
+    def release_hold(self, hold_id: str) -> None:
+        """Release a hold that will not be used (``DELETE``; naturally repeatable: 200 also for
+        an unknown, released or used hold). Raises ``Ambiguous`` when no answer came."""
+        self.call("DELETE", f"/v1/topups/holds/{_seg(hold_id)}", repeatable=True)
 
     def create_refund(self, out_trade_no: str, refund_key: str, amount_cents: int,
                       reason: str) -> m.Refund:
@@ -167,7 +233,8 @@ class BackendClient:
     # --- the machinery ----------------------------------------------------------------------
 
     def call(self, method: str, path: str, body: dict | None = None, *,
-             idempotency_key: str | None = None, repeatable: bool = False) -> dict:
+             idempotency_key: str | None = None, repeatable: bool = False,
+             read_timeout_s: float | None = None) -> dict:
         """One contract call: the decoded JSON object of a 2xx answer, or a typed error.
 
         Retried only when safe to repeat: a GET, a POST with an idempotency key, or one the
@@ -179,7 +246,7 @@ class BackendClient:
             body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         retry = method == "GET" or idempotency_key is not None or repeatable
         return self._with_retries(
-            lambda: self._attempt(method, path, data, idempotency_key), retry,
+            lambda: self._attempt(method, path, data, idempotency_key, read_timeout_s), retry,
             f"{method} {_loggable(path)}")
 
     def _with_retries(self, attempt: Callable[[], dict], retry: bool, what: str) -> dict:
@@ -203,11 +270,13 @@ class BackendClient:
                 self._clock.sleep(wait)
                 delay *= 2
 
-    def _attempt(self, method: str, path: str, data: bytes, key: str | None) -> dict:
+    def _attempt(self, method: str, path: str, data: bytes, key: str | None,
+                 read_timeout_s: float | None = None) -> dict:
         prepared, what = self._prepare(method, path, data, key)
         started = time.monotonic()
-        with AttemptDeadline(self._attempt_deadline_s) as deadline:
-            response, raw = self._exchange(prepared, what, deadline)
+        timeout = self._timeout if read_timeout_s is None else (self._timeout[0], read_timeout_s)
+        with AttemptDeadline(sum(timeout)) as deadline:
+            response, raw = self._exchange(prepared, what, deadline, timeout)
         log.info("%s%s -> %d (%d bytes, %d ms)", what, f" key={key}" if key else "",
                  response.status_code, len(raw), (time.monotonic() - started) * 1000)
         return _interpret(response, raw, what)
@@ -229,12 +298,13 @@ class BackendClient:
         return prepared, f"{method} {_loggable(path_q)}"
 
     def _exchange(self, prepared: requests.PreparedRequest, what: str,
-                  deadline: AttemptDeadline) -> tuple[requests.Response, bytes]:
+                  deadline: AttemptDeadline,
+                  timeout: tuple[float, float]) -> tuple[requests.Response, bytes]:
         """Send and read the whole answer; every transport failure becomes ``Ambiguous``."""
-        late = f"{what}: no complete answer within {self._attempt_deadline_s:.1f} s"
+        late = f"{what}: no complete answer within {deadline.seconds:.1f} s"
         try:
             response = self._session.send(
-                prepared, timeout=self._timeout, verify=self._verify, stream=True,
+                prepared, timeout=timeout, verify=self._verify, stream=True,
                 allow_redirects=False, proxies=self._proxies(prepared.url))
         except requests.Timeout as e:
             raise Ambiguous(f"{what}: timed out ({type(e).__name__})", "timeout") from None
@@ -260,9 +330,9 @@ class BackendClient:
             return {}
         return self._session.merge_environment_settings(url, {}, None, None, None)["proxies"]
 
-    def _or_none(self, method: str, path: str) -> dict | None:
+    def _or_none(self, method: str, path: str, **options) -> dict | None:
         try:
-            return self.call(method, path)
+            return self.call(method, path, **options)
         except NotFound:
             return None
 

@@ -4,7 +4,9 @@
 rejection, 404, a 409 conflict, any other 4xx with an error object). ``Ambiguous``: the operation
 may or may not have happened (timeout, reset, 5xx, a malformed, oversized or missing answer); it
 is settled by querying with the same key, never by assuming. ``RetryLater`` is ambiguous too:
-ask again with the same key (409 ``in_flight``, 429).
+ask again with the same key (409 ``in_flight``, 429); ``StillPaying`` is the ``RetryLater`` of
+a reverse answered 409 ``user_paying``. Other 409s (``idempotency_conflict``, ``already_paid``,
+``reverse_window_passed``) are ``Conflict``: definite, told apart by ``code``.
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ class NotFound(Definite):
 
 
 class Conflict(Definite):
-    """409 ``idempotency_conflict`` (same key, other body) or ``already_paid``."""
+    """409 ``idempotency_conflict`` (same key, other body), ``already_paid``, or
+    ``reverse_window_passed`` (a scan order too old to reverse: refund it instead)."""
 
 
 class Refused(Definite):
@@ -60,6 +63,11 @@ class RetryLater(Ambiguous):
                  retry_after_s: float | None = None):
         super().__init__(message, code, http_status)
         self.retry_after_s = retry_after_s
+
+
+class StillPaying(RetryLater):
+    """409 ``user_paying`` to a reverse: the customer is still confirming on the phone, nothing
+    is settled yet; ask again a few seconds later (the client already did, until its deadline)."""
 
 
 def error_for(status: int, doc: object, what: str,
@@ -84,6 +92,8 @@ def error_for(status: int, doc: object, what: str,
         return NotFound(message, code, status)
     if status == 409 and code == "in_flight":
         return RetryLater(message, code, status, retry_after_s)
+    if status == 409 and code == "user_paying":
+        return StillPaying(message, code, status, retry_after_s)
     if status == 409:
         return Conflict(message, code, status)
     return Refused(message, code, status)

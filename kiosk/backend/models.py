@@ -77,10 +77,51 @@ class PaymentOrder:
 @dataclass(frozen=True)
 class PaymentStatus:
     out_trade_no: str
-    status: str  # pending | paid | closed | expired | refunded
+    status: str  # pending | paid | closed | expired | refunded (scan: user_paying|failed|reversed)
     amount_cents: int
     paid_at: datetime | None
     refunded_cents: int
+    method: str | None = None  # None: the server did not say
+    reason: str | None = None  # why a scan order failed; None otherwise
+
+    @property
+    def waiting(self) -> bool:
+        """Still open: the customer may yet pay (``pending``) or confirm (``user_paying``)."""
+        return self.status in WAITING_STATUSES
+
+
+# An order in one of these may still change by itself: the ones a long poll waits on.
+WAITING_STATUSES = ("pending", "user_paying")
+SCAN_STATUSES = ("paid", "user_paying", "failed")
+SCAN_FAILURES = ("insufficient_funds", "code_expired", "code_used", "risk_declined")
+
+
+@dataclass(frozen=True)
+class ScanPayment:
+    """The answer to a scan payment: ``paid``, ``user_paying`` (query until it ends) or
+    ``failed`` with ``reason`` (definite, nothing taken; an unknown reason is still definite)."""
+    out_trade_no: str
+    method: str  # the wallet the server told from the code's prefix
+    status: str  # paid | user_paying | failed
+    amount_cents: int
+    paid_at: datetime | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class Reversal:
+    """A scan order ended by a reverse: ``refunded_cents`` is what was given back (0: nothing
+    had been taken)."""
+    status: str  # always "reversed"
+    refunded_cents: int
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A plan reserved for a subscriber at a price until ``expires_at`` (cap and eligibility
+    checked by the server)."""
+    hold_id: str
+    expires_at: datetime
 
 
 @dataclass(frozen=True)
@@ -188,10 +229,42 @@ def parse_payment_order(d: dict) -> PaymentOrder:
                         _get(d, "qr_payload", str), _time(d, "expires_at"))
 
 
+def _optional(d: dict, key: str, kind: type) -> Any:
+    """A field that may be absent or null (None then)."""
+    return _get(d, key, kind, optional=True) if isinstance(d, dict) and key in d else None
+
+
 def parse_payment_status(d: dict) -> PaymentStatus:
     return PaymentStatus(_get(d, "out_trade_no", str), _get(d, "status", str),
                          _cents(d, "amount_cents"), _time(d, "paid_at", optional=True),
-                         _cents(d, "refunded_cents"))
+                         _cents(d, "refunded_cents"), _optional(d, "method", str),
+                         _optional(d, "reason", str))
+
+
+def parse_scan_payment(d: dict) -> ScanPayment:
+    status = _get(d, "status", str)
+    if status not in SCAN_STATUSES:
+        raise MalformedAnswer(f"unknown scan payment status {status!r}")
+    reason = _optional(d, "reason", str)
+    if status == "failed" and not reason:
+        raise MalformedAnswer("a failed scan payment without a reason")
+    paid_at = _time(d, "paid_at", optional=True) if "paid_at" in d else None
+    return ScanPayment(_get(d, "out_trade_no", str), _get(d, "method", str), status,
+                       _cents(d, "amount_cents"), paid_at, reason if status == "failed" else None)
+
+
+def parse_reversal(d: dict) -> Reversal:
+    status = _get(d, "status", str)
+    if status != "reversed":
+        raise MalformedAnswer(f"a reverse answered status {status!r}")
+    return Reversal(status, _cents(d, "refunded_cents"))
+
+
+def parse_hold(d: dict) -> Hold:
+    hold_id = _get(d, "hold_id", str)
+    if not hold_id:
+        raise MalformedAnswer("empty hold_id")
+    return Hold(hold_id, _time(d, "expires_at"))
 
 
 def parse_topup(d: dict) -> Topup:

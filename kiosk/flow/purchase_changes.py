@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from kiosk.money import events as ev
 
+# Hold refusals the customer is told apart (docs/backend-contract.md "Holds"); others read as
+# "hold.other".
+HOLD_REASONS = ("monthly_cap_exceeded", "plan_not_eligible", "quote_expired")
+
+
+def hold_failure(reason: str) -> str:
+    """The view's ``failure`` for a refused hold: ``hold.<reason>`` (a known one) or
+    ``hold.other``."""
+    return f"hold.{reason if reason in HOLD_REASONS else 'other'}"
+
 
 def purchase_changes(event) -> tuple[str | None, dict]:
     """The flow event and the view changes a purchase event brings; (None, {}) for an unknown one."""
@@ -20,6 +30,8 @@ def purchase_changes(event) -> tuple[str | None, dict]:
         return "card_declined", {"failure": "declined", "cancelling": False}
     if isinstance(event, ev.PaymentCancelled):
         return "payment_cancelled", {"failure": event.reason, "cancelling": False}
+    if isinstance(event, ev.HoldRefused):  # refused before paying: nothing was charged
+        return "payment_cancelled", {"failure": hold_failure(event.reason), "cancelling": False}
     if isinstance(event, ev.CreditRejected):
         return "credit_rejected", {"failure": event.reason, "cancelling": False}
     if isinstance(event, ev.Refunded):

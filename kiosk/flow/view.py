@@ -40,7 +40,8 @@ class SessionView:
         cancelling: Cancel (or the deadline) asked the payment to stop; waiting for its outcome.
         failure: why the flow left the happy path: a lookup reason (``not_found``, ``suspended``,
             ``expired``, ``not_registered``, ``no_offers``, ``backend_unavailable``), a payment
-            failure (``declined``, ``expired``, ``customer``, ``unavailable``) or an attention reason.
+            failure (``declined``, ``expired``, ``customer``, ``unavailable``, or ``hold.<reason>``
+            when the plan could not be held before paying) or an attention reason.
         balance: the new balance after a credit (``Balance``), else None.
         receipt_status: ``printing``, ``printed``, ``paper_out``, ``failed``, ``no_printer``; None
             before a credit. ``e_receipt`` is the payload of the on-screen e-receipt QR.

@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 FINAL_STATES = ("credited", "refunded", "cancelled", "declined", "resolved")
 # States a recovery pass drives forward (needs_attention waits for an operator instead).
 UNFINISHED_STATES = ("created", "order_pending", "awaiting_payment", "cancel_pending",
-                     "sale_pending", "paid", "credit_pending", "refund_pending")
+                     "sale_pending", "paid", "credit_pending", "refund_pending", "hold_pending")
 ATTENTION = "needs_attention"
 STATES = UNFINISHED_STATES + (ATTENTION,) + FINAL_STATES
 
@@ -26,14 +26,18 @@ _COMMON_MOVES: dict[str, tuple[str, ...]] = {
     "refund_pending": ("refunded",),
     ATTENTION: ("credit_pending", "refund_pending", "resolved"),
 }
+# A hold before money: created → hold_pending (hold key committed) → the payment, or cancelled
+# (refused, or not confirmed while the customer waited: nothing charged).
 _WALLET_MOVES = {
-    "created": ("order_pending",),
+    "created": ("order_pending", "hold_pending"),
+    "hold_pending": ("order_pending", "cancelled"),
     "order_pending": ("awaiting_payment", "cancelled"),
     "awaiting_payment": ("paid", "cancel_pending"),
     "cancel_pending": ("cancelled", "paid"),
 }
 _CARD_MOVES = {
-    "created": ("sale_pending",),
+    "created": ("sale_pending", "hold_pending"),
+    "hold_pending": ("sale_pending", "cancelled"),
     "sale_pending": ("paid", "declined", "cancelled"),
 }
 
@@ -150,6 +154,9 @@ class Txn:
     retry_attempts: int = 0  # automatic retries of an ambiguous outside call so far
     retry_at: str | None = None  # when the next one is due (ISO UTC); None: not retrying
     retry_error: str | None = None  # why the last attempt could not settle the row
+    hold_key: str | None = None  # the hold's idempotency key, committed before it is asked
+    hold_id: str | None = None  # the backend's hold, once known
+    hold_state: str | None = None  # None: no hold; see kiosk.money.holds (HOLD_STATES)
 
     @property
     def final(self) -> bool:
@@ -167,10 +174,21 @@ class Txn:
 
 TXN_FIELDS = tuple(f.name for f in fields(Txn))
 COLUMNS = ", ".join("plan_name_json" if f == "plan_name" else f for f in TXN_FIELDS)
+# Columns added by later schema versions, with what a row of an older journal reads as.
+LATER_COLUMNS = {"retry_attempts": "0", "retry_at": "NULL", "retry_error": "NULL",
+                 "hold_key": "NULL", "hold_id": "NULL", "hold_state": "NULL"}
+
+
+def columns_for(present: set[str]) -> str:
+    """The SELECT list for a transactions table with *present* columns: a column a journal of an
+    older schema lacks (opened read-only, so not migrated) reads as its default."""
+    return ", ".join(
+        ("plan_name_json" if f == "plan_name" else f) if f in present or f == "plan_name"
+        else f"{LATER_COLUMNS[f]} AS {f}" for f in TXN_FIELDS)
 # Fields `update`/`advance` may set; ids, keys, amounts, number and state are fixed otherwise.
 UPDATABLE_FIELDS = frozenset({
     "batch_no", "card_last4", "card_brand", "auth_code", "rrn", "entry", "topup_id",
-    "balance_json", "attention_reason", "receipt_status",
+    "balance_json", "attention_reason", "receipt_status", "hold_key", "hold_id", "hold_state",
 })
 # Set only by the journal's own retry methods (retry_later, retry_now, revive).
 RETRY_FIELDS = frozenset({"retry_attempts", "retry_at", "retry_error"})

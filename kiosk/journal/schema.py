@@ -115,8 +115,19 @@ CREATE TRIGGER journal_meta_fixed BEFORE UPDATE ON journal_meta
 BEGIN SELECT RAISE(ABORT, 'journal facts are fixed once written'); END;
 """
 
+# Version 3: holds before money. hold_key is committed before the hold is asked for; hold_id is
+# the backend's answer; hold_state follows the hold (``kiosk.money.holds``). Rows of older
+# versions have NULL there: no hold.
+_V3 = """
+ALTER TABLE transactions ADD COLUMN hold_key TEXT;
+ALTER TABLE transactions ADD COLUMN hold_id TEXT;
+ALTER TABLE transactions ADD COLUMN hold_state TEXT;
+CREATE INDEX transactions_hold_release ON transactions (hold_state)
+    WHERE hold_state = 'release_pending';
+"""
+
 # Index i holds the script that takes the schema from version i to version i + 1.
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

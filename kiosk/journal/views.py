@@ -21,6 +21,7 @@ from kiosk.journal.models import (
     Report,
     Txn,
     TxnNotFound,
+    columns_for,
     txn_from_row,
 )
 
@@ -41,6 +42,13 @@ class JournalView:
         self._file_lock = lock
         self._mutex = threading.RLock()
         self.instance = ""  # the journal's instance name (``models.journal_instance``)
+        self._columns = COLUMNS
+        self._has_holds = True
+        if lock is None:  # read-only: an older schema is read as it is, never migrated
+            present = {r[1] for r in conn.execute("PRAGMA table_info(transactions)")}
+            if present:
+                self._columns = columns_for(present)
+                self._has_holds = "hold_state" in present
 
     @property
     def readonly(self) -> bool:
@@ -81,7 +89,7 @@ class JournalView:
         return txn_from_row(row)
 
     def get(self, txn_id: str) -> Txn:
-        rows = self._read(f"SELECT {COLUMNS} FROM transactions WHERE id = ?", (txn_id,))
+        rows = self._read(f"SELECT {self._columns} FROM transactions WHERE id = ?", (txn_id,))
         if not rows:
             raise TxnNotFound(txn_id)
         return txn_from_row(rows[0])
@@ -95,7 +103,8 @@ class JournalView:
         if ref.endswith(("V", "F")):
             candidates.append(("ecr_ref", ref[:-1]))  # a void or refund terminal ref
         for column, value in candidates:
-            rows = self._read(f"SELECT {COLUMNS} FROM transactions WHERE {column} = ?", (value,))
+            rows = self._read(f"SELECT {self._columns} FROM transactions WHERE {column} = ?",
+                              (value,))
             if rows:
                 return txn_from_row(rows[0])
         return None
@@ -107,7 +116,7 @@ class JournalView:
 
     def _in_states(self, states: tuple[str, ...]) -> list[Txn]:
         marks = ", ".join("?" * len(states))
-        rows = self._read(f"SELECT {COLUMNS} FROM transactions WHERE state IN ({marks})"
+        rows = self._read(f"SELECT {self._columns} FROM transactions WHERE state IN ({marks})"
                           " ORDER BY seq", states)
         return [txn_from_row(r) for r in rows]
 
@@ -118,20 +127,29 @@ class JournalView:
     def retrying(self) -> list[Txn]:
         """Unfinished rows waiting for an automatic retry (an ambiguous answer), oldest first."""
         marks = ", ".join("?" * len(UNFINISHED_STATES))
-        rows = self._read(f"SELECT {COLUMNS} FROM transactions WHERE retry_at IS NOT NULL"
+        rows = self._read(f"SELECT {self._columns} FROM transactions WHERE retry_at IS NOT NULL"
                           f" AND state IN ({marks}) ORDER BY seq", UNFINISHED_STATES)
         return [txn_from_row(r) for r in rows]
 
     def needing_attention(self) -> list[Txn]:
         return self._in_states((ATTENTION,))
 
+    def holds_to_release(self) -> list[Txn]:
+        """Rows whose hold must still be released (best effort, in the background), oldest
+        first; none on a journal older than holds."""
+        if not self._has_holds:
+            return []
+        rows = self._read(f"SELECT {self._columns} FROM transactions"
+                          " WHERE hold_state = 'release_pending' ORDER BY seq")
+        return [txn_from_row(r) for r in rows]
+
     def list(self, day: date | None = None, limit: int = 50) -> list[Txn]:
         """The newest transactions first, of one local day or of all."""
         if day is None:
-            rows = self._read(f"SELECT {COLUMNS} FROM transactions ORDER BY seq DESC LIMIT ?",
+            rows = self._read(f"SELECT {self._columns} FROM transactions ORDER BY seq DESC LIMIT ?",
                               (limit,))
         else:
-            rows = self._read(f"SELECT {COLUMNS} FROM transactions WHERE local_day = ?"
+            rows = self._read(f"SELECT {self._columns} FROM transactions WHERE local_day = ?"
                               " ORDER BY seq DESC LIMIT ?", (day.isoformat(), limit))
         return [txn_from_row(r) for r in rows]
 

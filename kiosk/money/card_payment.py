@@ -23,7 +23,8 @@ MISMATCH = "amount_mismatch"
 
 
 def begin_sale(ctx: MoneyContext, txn):
-    """created → sale_pending, with the terminal's batch, before anything is sent."""
+    """created (or hold_pending, held) → sale_pending, with the terminal's batch, before
+    anything is sent."""
     return ctx.commit(txn, "sale_pending", batch_no=current_batch(ctx))
 
 

@@ -16,6 +16,7 @@ from contract.clock import Clock, SystemClock
 from kiosk.backend.errors import BackendError
 from kiosk.journal.models import FINAL_STATES
 from kiosk.money.crash_points import NO_CRASH, CrashPoints
+from kiosk.money.hold_rules import RELEASE_PENDING, hold_fields
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +53,25 @@ class MoneyContext:
     clock: Clock = field(default_factory=SystemClock)
     emit: Callable[[object], None] = lambda event: None
     crash: CrashPoints = NO_CRASH
+    # Called with a row whose hold has just become release_pending (the purchase service
+    # releases it on a background thread; elsewhere the reconciler's pass does).
+    release_soon: Callable[[object], None] = lambda txn: None
 
     def commit(self, txn, state: str, **fields):
-        """Advance the row and commit it (fsync) before anything that depends on it."""
-        new = self.journal.advance(txn.id, state, **fields)
+        """Advance the row and commit it (fsync) before anything that depends on it; the hold's
+        fate that goes with the new state (``hold_rules.hold_fields``) is in the same commit."""
+        new = self.journal.advance(txn.id, state, **{**hold_fields(txn, state), **fields})
         log.info("%s %s -> %s", txn.id, txn.state, state)
         self.crash.hit(f"{state}:commit")
+        if new.hold_state == RELEASE_PENDING and txn.hold_state != RELEASE_PENDING:
+            self.release_soon(new)
+        return new
+
+    def update(self, txn, point: str, **fields):
+        """Set fields without a state move (a hold's id or state), committed; crash point
+        ``<point>:commit``."""
+        new = self.journal.update(txn.id, **fields)
+        self.crash.hit(f"{point}:commit")
         return new
 
     def call(self, txn, operation: str, fn: Callable, *args, **kwargs):

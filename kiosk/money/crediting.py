@@ -15,6 +15,7 @@ from kiosk.backend.errors import Ambiguous, Conflict, Definite, Rejected
 from kiosk.money import refunding
 from kiosk.money.context import ROUNDS, UNKNOWN, MoneyContext, Unsettled
 from kiosk.money.events import Credited, CreditRejected
+from kiosk.money.hold_rules import HELD
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +60,12 @@ def _outcome(ctx: MoneyContext, txn) -> tuple[str, object]:
 
 
 def _post(ctx: MoneyContext, txn):
+    """The top-up, naming the row's hold when it has one (a hold the backend cannot use is a
+    definite rejection: the refund path)."""
+    hold = {"hold_id": txn.hold_id} if txn.hold_id and txn.hold_state == HELD else {}
     return ctx.call(
         txn, "create_topup", ctx.backend.create_topup, txn.credit_key, txn.msisdn, txn.quote_id,
-        txn.plan_id, txn.amount_cents, txn.method, credit_reference(txn), txn.id)
+        txn.plan_id, txn.amount_cents, txn.method, credit_reference(txn), txn.id, **hold)
 
 
 def _query(ctx: MoneyContext, txn) -> tuple[str, object] | None:

@@ -63,6 +63,16 @@ class PaymentCancelled:
 
 
 @dataclass(frozen=True)
+class HoldRefused:
+    """The backend refused to hold the plan before any money moved (``reason``: the top-up
+    reasons, e.g. ``monthly_cap_exceeded``, ``plan_not_eligible``, ``quote_expired``): nothing
+    was charged; show why before the customer pays."""
+
+    txn_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class CreditRejected:
     """The backend definitely refused the credit (``reason``): the payment is being refunded."""
 
@@ -96,5 +106,6 @@ class Retrying:
 
 
 PurchaseEvent = (QrReady | CardProgress | Paid | Credited | Declined | PaymentCancelled
-                 | CreditRejected | Refunded | NeedsAttention | Retrying)
-FINAL_EVENTS = (Credited, Declined, PaymentCancelled, Refunded, NeedsAttention, Retrying)
+                 | CreditRejected | Refunded | NeedsAttention | Retrying | HoldRefused)
+FINAL_EVENTS = (Credited, Declined, PaymentCancelled, Refunded, NeedsAttention, Retrying,
+                HoldRefused)

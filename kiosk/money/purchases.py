@@ -15,7 +15,7 @@ from collections.abc import Callable
 from contract.clock import Clock, SystemClock
 from contract.redact import mask_phone
 from devices.interfaces import TerminalProgress
-from kiosk.money import card_payment, crediting, qr_payment, retrying
+from kiosk.money import card_payment, crediting, holds, qr_payment, retrying
 from kiosk.money.context import MoneyContext, Unsettled, is_settled
 from kiosk.money.crash_points import NO_CRASH, CrashPoints
 from kiosk.money.events import (
@@ -46,12 +46,12 @@ class PurchaseService:
     def __init__(self, journal, backend, terminal, settings, clock: Clock | None = None,
                  crash: CrashPoints = NO_CRASH):
         self._ctx = MoneyContext(journal, backend, terminal, settings, clock or SystemClock(),
-                                 self._emit, crash)
+                                 self._emit, crash, release_soon=self._release_soon)
         self._listeners: list[Callable[[object], None]] = []
         self._lock = threading.Lock()
         self._active: str | None = None
         self._active_ecr_ref: str | None = None
-        self._cancel = threading.Event()
+        self._cancel = qr_payment.Signal()  # a Cancel also wakes a long poll's wait
         self._idle = threading.Event()
         self._idle.set()
         if terminal is not None:
@@ -149,8 +149,37 @@ class PurchaseService:
         if txn.retrying:
             self._emit(Retrying(txn_id, error.reason))
 
+    def _hold_first(self, txn):
+        """Hold the plan before any money moves (``payments.holds.before``); None when the
+        purchase ended here (refused, unconfirmed, or cancelled meanwhile: nothing charged)."""
+        if not holds.wanted(self._ctx, txn.method):
+            return txn
+        txn = holds.hold(self._ctx, txn)
+        if txn.state == "cancelled":
+            return None
+        if self._cancel.is_set():  # cancelled while the hold was asked for: no money moved
+            self._ctx.commit(txn, "cancelled")
+            self._emit(PaymentCancelled(txn.id, "customer"))
+            return None
+        return txn
+
+    def _release_soon(self, txn) -> None:
+        """Release an unused hold now, off the purchase's thread (best effort: the reconciler
+        tries again what this does not settle)."""
+        threading.Thread(target=self._release, args=(txn.id,), name=f"release-{txn.id}",
+                         daemon=True).start()
+
+    def _release(self, txn_id: str) -> None:
+        try:
+            holds.release(self._ctx, txn_id)
+        except Exception:
+            log.exception("%s hold release failed; the reconciler tries again", txn_id)
+
     def _run_qr(self, txn) -> None:
         ctx = self._ctx
+        txn = self._hold_first(txn)
+        if txn is None:
+            return
         try:
             txn, order = qr_payment.open_order(ctx, txn)
         except Unsettled as e:
@@ -169,6 +198,9 @@ class PurchaseService:
 
     def _run_card(self, txn) -> None:
         ctx = self._ctx
+        txn = self._hold_first(txn)
+        if txn is None:
+            return
         txn = card_payment.begin_sale(ctx, txn)
         if self._cancel.is_set():  # cancelled before the SALE went out: nothing to ask
             txn = ctx.commit(txn, "cancelled")

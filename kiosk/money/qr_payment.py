@@ -7,9 +7,12 @@ when the customer paid at the last moment (409 already_paid or a paid status aft
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
+import time
 
+from contract.clock import SystemClock
 from kiosk.backend.errors import Ambiguous, Conflict, Definite
 from kiosk.money.context import ROUNDS, UNKNOWN, MoneyContext, Unsettled
 from kiosk.money.events import Paid, PaymentCancelled
@@ -22,11 +25,12 @@ GONE = NOT_PAYABLE + ("not_found",)
 
 
 def open_order(ctx: MoneyContext, txn):
-    """created → order_pending → awaiting_payment; returns (txn, PaymentOrder or None).
+    """created (or hold_pending, held) → order_pending → awaiting_payment; returns
+    (txn, PaymentOrder or None).
 
     None means the backend refused the order for certain (the row is cancelled, nothing charged).
     """
-    if txn.state == "created":
+    if txn.state in ("created", "hold_pending"):
         txn = ctx.commit(txn, "order_pending")
     p = ctx.settings.payments
     description = txn.plan_name.get("en") or txn.plan_id if txn.plan_name else txn.plan_id
@@ -47,7 +51,12 @@ def open_order(ctx: MoneyContext, txn):
 
 
 def wait_for_payment(ctx: MoneyContext, txn, stop: threading.Event, deadline: float):
-    """Poll while the QR is shown; paid → the paid row, else the cancel path's outcome."""
+    """Watch the order while the QR is shown; paid → the paid row, else the cancel path's
+    outcome. Long polls (``payments.long_poll.wait_s``) when the clock can wait on an event,
+    else plain polls every ``payments.poll_interval_s``."""
+    wait_s = ctx.settings.payments.long_poll.wait_s
+    if wait_s and _can_wait(ctx.clock):
+        return _long_poll(ctx, txn, stop, deadline, wait_s)
     interval = ctx.settings.payments.poll_interval_s
     while True:
         if ctx.pause(min(interval, max(0.0, deadline - ctx.clock.monotonic())), stop):
@@ -57,6 +66,107 @@ def wait_for_payment(ctx: MoneyContext, txn, stop: threading.Event, deadline: fl
             return mark_paid(ctx, txn)
         if status in NOT_PAYABLE or ctx.clock.monotonic() >= deadline:
             return cancel_order(ctx, txn, "expired")
+
+
+# A long poll answered this fast (real seconds) without news: the server ignores ``wait_s``,
+# so the next query waits ``poll_interval_s`` like a plain poll.
+QUICK_S = 0.5
+
+
+def _long_poll(ctx: MoneyContext, txn, stop, deadline: float, wait_s: int):
+    """One long poll at a time on its own thread (``_Poll``), so a Cancel, the deadline and a
+    payment are each seen the moment they happen: the poll's answer, a Cancel (``stop`` linked
+    to the same wake-up when it is a ``Signal``) and the deadline all end the wait. A poll still
+    held when the purchase moves on is left to finish on its own; its answer is not used."""
+    interval = ctx.settings.payments.poll_interval_s
+    wake = threading.Event()
+    unlink = stop.link(wake) if hasattr(stop, "link") else None
+    poll: _Poll | None = None
+    next_poll_at = ctx.clock.monotonic()
+    try:
+        while True:
+            wake.clear()
+            now = ctx.clock.monotonic()
+            if stop.is_set():
+                return cancel_order(ctx, txn, "customer")
+            if poll is not None and poll.done.is_set():
+                status, quick, poll = poll.status, poll.quick, None
+                if status == "paid":
+                    return mark_paid(ctx, txn)
+                if status in NOT_PAYABLE:
+                    return cancel_order(ctx, txn, "expired")
+                # Unknown (no answer), or a server that answers at once: pace like a plain poll.
+                next_poll_at = now + (interval if status is None or quick else 0.0)
+            if now >= deadline:
+                return cancel_order(ctx, txn, "expired")
+            if poll is None and now >= next_poll_at:
+                poll = _Poll(ctx, txn, wait_s, wake)
+                continue
+            until = deadline if poll is not None else min(next_poll_at, deadline)
+            seconds = max(0.0, until - now)
+            if unlink is None:  # a plain Event cannot wake us: look at it every interval
+                seconds = min(seconds, interval)
+            ctx.pause(seconds, wake)
+    finally:
+        if unlink is not None:
+            unlink()
+
+
+class _Poll:
+    """One long poll of the order on a daemon thread; ``done`` is set when it answered."""
+
+    def __init__(self, ctx: MoneyContext, txn, wait_s: int, wake: threading.Event):
+        self.done = threading.Event()
+        self.status: str | None = None
+        self.quick = False
+        self._args = (ctx, txn, wait_s, wake)
+        threading.Thread(target=self._run, name=f"long-poll-{txn.id}", daemon=True).start()
+
+    def _run(self) -> None:
+        ctx, txn, wait_s, wake = self._args
+        started = time.monotonic()
+        try:
+            self.status = _status(ctx, txn, wait_s)
+        except Exception:  # _status maps backend errors itself; anything else: unknown
+            log.exception("%s long poll failed", txn.id)
+        self.quick = time.monotonic() - started < min(QUICK_S, wait_s)
+        self.done.set()
+        wake.set()
+
+
+def _can_wait(clock) -> bool:
+    """Whether ``MoneyContext.pause`` on this clock can be ended early by an event."""
+    return callable(getattr(clock, "wait", None)) or isinstance(clock, SystemClock)
+
+
+class Signal(threading.Event):
+    """An ``Event`` whose ``set`` also sets the events linked to it (a purchase's Cancel wakes
+    the long poll's wait)."""
+
+    def __init__(self):
+        super().__init__()
+        self._links: list[threading.Event] = []
+        self._links_lock = threading.Lock()
+
+    def set(self) -> None:
+        super().set()
+        with self._links_lock:
+            links = list(self._links)
+        for event in links:
+            event.set()
+
+    def link(self, event: threading.Event):
+        """Set *event* too when this is set (at once if it is); returns the unlink function."""
+        with self._links_lock:
+            self._links.append(event)
+        if self.is_set():
+            event.set()
+
+        def unlink() -> None:
+            with self._links_lock:
+                if event in self._links:
+                    self._links.remove(event)
+        return unlink
 
 
 def cancel_order(ctx: MoneyContext, txn, reason: str):
@@ -120,13 +230,17 @@ def _close(ctx: MoneyContext, txn) -> str | None:
     return None
 
 
-def _status(ctx: MoneyContext, txn) -> str | None:
+def _status(ctx: MoneyContext, txn, wait_s: int | None = None) -> str | None:
     """The order's status: pending | paid | closed | expired | refunded | not_found; None = unknown.
 
-    A paid status that is not for our order (another number or amount) is bad input: logged and
+    With *wait_s* a long poll (the backend may hold the answer until the status changes). A
+    paid status that is not for our order (another number or amount) is bad input: logged and
     taken as unknown, never as paid.
     """
-    found = ctx.ask(txn, "get_payment", ctx.backend.get_payment, txn.out_trade_no)
+    get = ctx.backend.get_payment
+    if wait_s:
+        get = functools.partial(get, wait_s=wait_s)
+    found = ctx.ask(txn, "get_payment", get, txn.out_trade_no)
     if found is UNKNOWN:
         return None
     if found is None:

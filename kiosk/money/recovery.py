@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from contract.clock import Clock, SystemClock
-from kiosk.money import retrying, settling
+from kiosk.money import holds, retrying, settling
 from kiosk.money.context import MoneyContext, Unsettled, is_settled
 from kiosk.money.crash_points import NO_CRASH, CrashPoints
 
@@ -43,7 +43,7 @@ def recover(journal, backend, terminal, settings, clock: Clock | None = None,
     if revived:
         log.info("start-up recovery: %d rows back from needs_attention for a retry", len(revived))
     report = settle_pass(ctx, skip=lambda txn_id: False, due_only=False)
-    _mask_expired(journal)
+    _mask_expired(journal)  # (holds waiting for their release: the reconciler's passes)
     return report
 
 
@@ -100,6 +100,7 @@ class Reconciler:
         """One pass now, on the caller's thread; the retention sweep at most once an hour."""
         with self._lock:
             self.last = settle_pass(self._ctx, self._skip)
+            holds.release_pending_holds(self._ctx, self._skip)
             now = self._ctx.clock.monotonic()
             if self._masked_at is None or now - self._masked_at >= MASK_INTERVAL_S:
                 self._masked_at = now

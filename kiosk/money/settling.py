@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from kiosk.money import card_payment, crediting, qr_payment, refunding
+from kiosk.money import card_payment, crediting, holds, qr_payment, refunding
 from kiosk.money.context import MoneyContext, Unsettled, is_settled
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,8 @@ def step(ctx: MoneyContext, txn):
         if txn.method == "card":
             return card_payment.settle_sale(ctx, card_payment.begin_sale(ctx, txn))
         return qr_payment.settle_order_pending(ctx, ctx.commit(txn, "order_pending"))
+    if state == "hold_pending":  # no money has moved; the customer is gone
+        return holds.settle_hold_pending(ctx, txn)
     if state == "order_pending":
         return qr_payment.settle_order_pending(ctx, txn)
     if state in ("awaiting_payment", "cancel_pending"):

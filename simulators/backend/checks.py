@@ -7,6 +7,10 @@ import re
 from contract.methods import METHODS, WALLET_METHODS  # noqa: F401 (used by the routes)
 from simulators.backend.store import ApiError
 
+# Tenders whose money the terminal takes (a top-up's reference is the sale's ecr_ref).
+TERMINAL_TENDERS = ("card", "octopus")
+TOPUP_METHODS = tuple(dict.fromkeys(METHODS + TERMINAL_TENDERS))
+
 KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 

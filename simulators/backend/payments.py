@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from simulators.backend import checks, emv_qr
+from simulators.backend import checks, emv_qr, scan
 from simulators.backend.store import Answer, ApiError, Store, rfc3339
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,10 @@ def qr_payload(method: str, out_trade_no: str, amount_cents: int, token: str) ->
 
 
 def refresh(order: dict, now: float, auto_pay_after_s: float) -> dict:
-    """Apply what time has done to a pending order (auto-pay first, then expiry)."""
+    """Apply what time has done to a pending order (auto-pay first, then expiry); a scan order
+    moves by its own rules (``scan.refresh``)."""
+    if scan.is_scan(order):
+        return scan.refresh(order, now)
     if order["status"] != "pending":
         return order
     pay_at = order["created_at"] + auto_pay_after_s if auto_pay_after_s > 0 else None
@@ -74,12 +77,15 @@ def find(store: Store, out_trade_no: str, now: float, auto_pay_after_s: float) -
 
 
 def status_body(order: dict) -> dict:
-    return {"out_trade_no": order["out_trade_no"], "status": order["status"],
-            "amount_cents": order["amount_cents"], "paid_at": rfc3339(order["paid_at"]),
-            "refunded_cents": order["refunded_cents"]}
+    return {"out_trade_no": order["out_trade_no"], "method": order["method"],
+            "status": order["status"], "amount_cents": order["amount_cents"],
+            "paid_at": rfc3339(order["paid_at"]), "refunded_cents": order["refunded_cents"],
+            "reason": order.get("reason")}
 
 
 def close(order: dict) -> Answer:
+    if scan.is_scan(order):
+        raise ApiError(422, "not_closable", "a scan order cannot be closed: reverse it instead")
     if order["status"] in ("paid", "refunded"):
         raise ApiError(409, "already_paid", "the order is paid: refund it instead")
     order["status"] = "closed"
@@ -88,9 +94,9 @@ def close(order: dict) -> Answer:
 
 def pay(order: dict, now: float) -> Answer:
     """The simulated customer pays (control endpoint)."""
-    if order["status"] in ("expired", "closed"):
+    if order["status"] in ("expired", "closed", "failed", "reversed"):
         raise ApiError(409, order["status"], f"the order is {order['status']}: cannot be paid")
-    if order["status"] == "pending":
+    if order["status"] in ("pending", "user_paying"):
         order.update(status="paid", paid_at=now)
         log.info("order %s paid by the simulated customer", order["out_trade_no"])
     return Answer(200, status_body(order))

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from simulators.backend import checks, payments, subscribers
+from simulators.backend import checks, holds, payments, scan, subscribers
 from simulators.backend.faults import DEFAULT_HOLD_S, MODES
 from simulators.backend.store import Answer, ApiError, Store, rfc3339
 
@@ -106,6 +106,27 @@ def _get_refund(c: Call) -> Answer:
     return payments.get_refund(c.store, c.params["out_trade_no"], c.params["refund_key"])
 
 
+def _scan(c: Call) -> Answer:
+    return scan.create(c.store, c.kiosk_id, c.key, c.body, c.now,
+                       getattr(c.sim, "scan_confirm_after_s", scan.CONFIRM_AFTER_S), c.reject)
+
+
+def _reverse(c: Call) -> Answer:
+    order = _order(c)
+    if c.reject and scan.is_scan(order):  # no business 422 fits: "ask again later"
+        raise ApiError(409, "user_paying", "rejected by a simulated fault: ask again")
+    return scan.reverse(order, c.now)
+
+
+def _hold(c: Call) -> Answer:
+    return subscribers.hold(c.store, c.kiosk_id, c.key, c.body, c.now,
+                            "plan_not_eligible" if c.reject else None)
+
+
+def _release_hold(c: Call) -> Answer:
+    return holds.release(c.store, c.params["hold_id"], c.now)  # a reject fault changes nothing
+
+
 def _heartbeat_route(c: Call) -> Answer:
     _generic_reject(c)
     return _heartbeat(c)
@@ -115,6 +136,10 @@ CONTRACT: tuple[Route, ...] = (
     Route("GET", "/v1/subscribers/{msisdn}", _get_subscriber),
     Route("POST", "/v1/topups", _topup, keyed=True),
     Route("GET", "/v1/topups/{credit_key}", _get_topup),
+    Route("POST", "/v1/topups/holds", _hold, keyed=True),
+    Route("DELETE", "/v1/topups/holds/{hold_id}", _release_hold),
+    Route("POST", "/v1/payments/scan", _scan, keyed=True),
+    Route("POST", "/v1/payments/{out_trade_no}/reverse", _reverse),
     Route("POST", "/v1/payments", lambda c: payments.create(
         c.store, c.kiosk_id, c.key, c.body, c.now, c.reject), keyed=True),
     Route("GET", "/v1/payments/{out_trade_no}", _get_payment),
@@ -149,8 +174,16 @@ def _sim_ledger(c: Call) -> Answer:
     data = c.store.data
     for order in data["orders"].values():
         payments.refresh(order, c.now, c.sim.auto_pay_after_s)
+    for hold in data["holds"].values():
+        holds.refresh(hold, c.now)
+    reversed_orders = [o for o in data["orders"].values() if o["status"] == "reversed"]
     return Answer(200, {"orders": list(data["orders"].values()),
                         "topups": list(data["topups"].values()),
+                        "holds": list(data["holds"].values()),
+                        "reversals": [{"out_trade_no": o["out_trade_no"],
+                                       "refunded_cents": o["refunded_cents"],
+                                       "reversed_at": o.get("reversed_at")}
+                                      for o in reversed_orders],
                         "refunds": list(data["refunds"].values()),
                         "subscribers": data["subscribers"], "heartbeats": data["heartbeats"],
                         "commands": data["commands"]})
@@ -184,6 +217,6 @@ def find(routes: tuple[Route, ...], method: str, path: str) -> tuple[Route | Non
         params = route.match(method, path)
         if params is not None:
             return route, params, True
-        if any(route.match(m, path) is not None for m in ("GET", "POST")):
+        if any(route.match(m, path) is not None for m in ("GET", "POST", "DELETE")):
             path_known = True
     return None, {}, path_known

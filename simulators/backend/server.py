@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from contract import signing
 from contract.clock import Clock, SystemClock
 from contract.redact import mask_phone
-from simulators.backend import checks, routes
+from simulators.backend import checks, routes, scan
 from simulators.backend.faults import Faults
 from simulators.backend.idempotency import Idempotency, body_hash
 from simulators.backend.json_depth import MAX_DEPTH, too_deep
@@ -24,6 +25,10 @@ from simulators.backend.store import Answer, ApiError, Store
 log = logging.getLogger(__name__)
 
 MAX_REQUEST_BYTES = 1_048_576
+LONG_POLL_ROUTE = "GET /v1/payments/{out_trade_no}"
+LONG_POLL_MAX_S = 25
+LONG_POLL_TICK_S = 0.2  # a held long poll looks again this often (time moves orders too)
+WAITING_STATUSES = ("pending", "user_paying")
 
 
 class _Dropped(Exception):
@@ -40,6 +45,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         self._serve("POST")
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        self._serve("DELETE")
 
     def log_message(self, fmt: str, *args) -> None:
         log.debug("%s %s", self.address_string(), fmt % args)
@@ -78,10 +86,12 @@ class BackendSimulator:
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0,
                  secrets: dict[str, str] | None = None, state_path=None,
-                 auto_pay_after_s: float = 0, clock: Clock | None = None):
+                 auto_pay_after_s: float = 0, clock: Clock | None = None,
+                 scan_confirm_after_s: float = scan.CONFIRM_AFTER_S):
         self.host, self.port = host, port
         self.secrets = dict(secrets or {"K01": "demo-kiosk-secret"})
         self.auto_pay_after_s = float(auto_pay_after_s)
+        self.scan_confirm_after_s = float(scan_confirm_after_s)
         self.clock = clock or SystemClock()
         self.store = Store(state_path, now=self.clock.now)
         self.faults = Faults()
@@ -89,6 +99,8 @@ class BackendSimulator:
         self._stopping = threading.Event()
         self._held = threading.Condition()
         self._held_count = 0
+        self._changed = threading.Condition()  # notified after every request that ran
+        self._long_polls = 0  # long polls being held now
         self._release_generation = 0
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -118,6 +130,7 @@ class BackendSimulator:
             return
         self._stopping.set()
         self.release_held()  # wakes requests held by a timeout fault
+        self._notify_changed()  # and long polls
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
@@ -135,6 +148,11 @@ class BackendSimulator:
         with self._held:
             return self._held.wait_for(lambda: self._held_count >= count, timeout)
 
+    def wait_long_polls(self, count: int = 1, timeout: float = 5.0) -> bool:
+        """Wait until *count* long polls are being held (for tests)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._long_polls >= count, timeout)
+
     # --- one request ------------------------------------------------------------------------
 
     def handle(self, method: str, target: str, headers: dict[str, str], raw: bytes) -> Answer:
@@ -147,6 +165,7 @@ class BackendSimulator:
             raise ApiError(405 if known else 404, "method_not_allowed" if known else "not_found",
                            f"no route {method} {path}")
         kiosk_id = self._authenticate(method, target, headers, raw)
+        wait_s = _wait_s(split.query) if route.name == LONG_POLL_ROUTE else None
         body = _json_body(raw) if method == "POST" else None
         fault = self.faults.take(route.name)
         if fault:
@@ -154,7 +173,10 @@ class BackendSimulator:
         if fault and fault.mode == "http_500":  # the server fails before doing anything
             return Answer(500, {"error": "internal", "message": "simulated server fault"})
         if not route.keyed:
-            return self._finish(self._run(route, params, body, kiosk_id, None, fault), fault)
+            answer = self._run(route, params, body, kiosk_id, None, fault)
+            if wait_s and answer.status == 200 and answer.body.get("status") in WAITING_STATUSES:
+                answer = self._long_poll(route, params, kiosk_id, answer, wait_s)
+            return self._finish(answer, fault)
         key = checks.key(_header(headers, signing.HEADER_IDEMPOTENCY))
         rid, replay = self.idempotency.begin(kiosk_id, path, key, body_hash(body))
         if replay is not None:
@@ -190,7 +212,55 @@ class BackendSimulator:
             except ApiError as e:
                 answer = e.answer
             self.store.save()
+        self._notify_changed()
         return answer
+
+    def _long_poll(self, route, params, kiosk_id, first: Answer, wait_s: int) -> Answer:
+        """Hold a payment query until its status changes or *wait_s* real seconds pass.
+
+        Only this request's thread waits (the server has a thread per request) and the store's
+        lock is not held while waiting, so other requests, including the ``/_sim`` pay that
+        ends the wait, go on. It looks again when any request has run, and every
+        ``LONG_POLL_TICK_S`` (the simulator's clock moves orders too: auto-pay, a scan
+        confirmed on the phone, expiry)."""
+        deadline = time.monotonic() + wait_s
+        with self._changed:
+            self._long_polls += 1
+            self._changed.notify_all()
+        try:
+            return self._wait_for_change(route, params, kiosk_id, first, deadline)
+        finally:
+            with self._changed:
+                self._long_polls -= 1
+
+    def _wait_for_change(self, route, params, kiosk_id, first: Answer, deadline: float) -> Answer:
+        answer = first
+        while not self._stopping.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            with self._changed:
+                self._changed.wait(min(left, LONG_POLL_TICK_S))
+            answer = self._peek(route, params, kiosk_id, first.body.get("status"))
+            if answer.status != 200 or answer.body.get("status") != first.body.get("status"):
+                break
+        return answer
+
+    def _peek(self, route, params, kiosk_id, status) -> Answer:
+        """The route's answer now; the store is saved only if the status moved."""
+        call = routes.Call(self, self.store, params, None, self.clock.now(), kiosk_id)
+        with self.store.lock:
+            try:
+                answer = route.handler(call)
+            except ApiError as e:
+                answer = e.answer
+            if answer.body.get("status") != status:
+                self.store.save()
+        return answer
+
+    def _notify_changed(self) -> None:
+        with self._changed:
+            self._changed.notify_all()
 
     def release_held(self) -> None:
         """End every request held by a timeout fault now (they close without an answer)."""
@@ -235,7 +305,20 @@ class BackendSimulator:
             except ApiError as e:
                 answer = e.answer
             self.store.save()
+        self._notify_changed()
         return answer
+
+
+def _wait_s(query: str) -> int | None:
+    """The long poll's ``wait_s`` (1..25) from the query, None without one; else 400."""
+    values = parse_qs(query, keep_blank_values=True).get("wait_s")
+    if not values:
+        return None
+    text = values[-1]
+    if not text.isdigit() or not 1 <= int(text) <= LONG_POLL_MAX_S:
+        raise ApiError(400, "bad_request", f"wait_s must be a whole number of seconds from 1 to "
+                                           f"{LONG_POLL_MAX_S}")
+    return int(text)
 
 
 def _loggable(target: str) -> str:

@@ -51,7 +51,7 @@ class ApiError(Exception):
 def fresh_state(now: float) -> dict:
     """The seeded state, its dates counted from *now* (the simulator's clock)."""
     return {"subscribers": seed.subscribers(now), "quotes": {}, "orders": {}, "refunds": {},
-            "topups": {}, "idempotency": {}, "heartbeats": {}, "commands": {}, "counter": 0}
+            "topups": {}, "holds": {}, "idempotency": {}, "heartbeats": {}, "commands": {}, "counter": 0}
 
 
 WRITE_INTERVAL_S = 0.2

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from contract.redact import mask_phone
-from simulators.backend import checks, payments, seed
+from simulators.backend import checks, holds, payments, seed
 from simulators.backend.store import Answer, ApiError, Store, rfc3339
 
 log = logging.getLogger(__name__)
@@ -105,7 +105,20 @@ def lookup(store: Store, msisdn: str, now: float) -> Answer:
 
 
 def _rejection(store: Store, sub: dict, body: dict, now: float, auto_pay_s: float) -> str | None:
-    """Why this credit is refused (a contract reason), or None when it may go ahead."""
+    """Why this credit is refused (a contract reason), or None when it may go ahead.
+
+    A top-up naming a hold is checked against the hold (which checked quote, eligibility and
+    cap when it was made) instead of the quote and the cap."""
+    hold_id = body.get("hold_id")
+    if hold_id is not None:
+        return holds.problem(store, hold_id, body, now) or _payment_problem(
+            store, body, now, auto_pay_s)
+    return plan_rejection(store, sub, body, now) or _payment_problem(store, body, now, auto_pay_s)
+
+
+def plan_rejection(store: Store, sub: dict, body: dict, now: float) -> str | None:
+    """Why this plan cannot be credited to *sub* now at this price (live holds count against
+    the monthly cap), or None."""
     if status_at(sub, now) == "suspended":
         return "subscriber_suspended"
     if not sub["real_name_registered"]:
@@ -119,15 +132,16 @@ def _rejection(store: Store, sub: dict, body: dict, now: float, auto_pay_s: floa
     if body["amount_cents"] != quote["price_cents"]:
         return "price_mismatch"
     limits = sub["limits"]
-    if limits["monthly_used_cents"] + body["amount_cents"] > limits["monthly_cap_cents"]:
+    held = holds.live_cents(store, sub["msisdn"], now)
+    if limits["monthly_used_cents"] + held + body["amount_cents"] > limits["monthly_cap_cents"]:
         return "monthly_cap_exceeded"
-    return _payment_problem(store, body, now, auto_pay_s)
+    return None
 
 
 def _payment_problem(store: Store, body: dict, now: float, auto_pay_s: float) -> str | None:
     payment = body["payment"]
-    if payment["method"] == "card":
-        return None  # the card terminal's acquirer took the money; reference = ecr_ref
+    if payment["method"] in checks.TERMINAL_TENDERS:
+        return None  # the terminal's acquirer took the money; reference = ecr_ref
     order = store.data["orders"].get(payment["reference"])
     if order is None:
         return "payment_not_found"
@@ -157,9 +171,11 @@ def _validate_topup(body: dict) -> None:
     checks.field(body, "plan_id", str)
     checks.field(body, "amount_cents", int, positive=True)
     payment = checks.field(body, "payment", dict)
-    checks.field(payment, "method", str, choices=checks.METHODS)
+    checks.field(payment, "method", str, choices=checks.TOPUP_METHODS)
     checks.field(payment, "reference", str)
     checks.field(body, "transaction_id", str)
+    if "hold_id" in body:
+        checks.field(body, "hold_id", str)
 
 
 def credit(store: Store, kiosk_id: str, key: str, body: dict, now: float, auto_pay_s: float,
@@ -180,8 +196,11 @@ def credit(store: Store, kiosk_id: str, key: str, body: dict, now: float, auto_p
         raise ApiError(422, "rejected", f"top-up rejected: {reason}", status="rejected",
                        reason=reason, topup_id=record["topup_id"])
     _apply(sub, seed.PLANS_BY_ID[body["plan_id"]], body["amount_cents"], now)
-    if body["payment"]["method"] != "card":
+    if body["payment"]["method"] not in checks.TERMINAL_TENDERS:
         store.data["orders"][body["payment"]["reference"]]["used_by"] = record["topup_id"]
+    if body.get("hold_id") is not None:
+        record["hold_id"] = body["hold_id"]
+        holds.use(store, body["hold_id"], record["topup_id"], now)
     record.update(status="credited", balance=_balance(sub), credited_at=now)
     log.info("top-up %s credited %s to %s", record["topup_id"], body["plan_id"],
              mask_phone(sub["msisdn"]))
@@ -201,3 +220,13 @@ def get_topup(store: Store, kiosk_id: str, key: str) -> Answer:
     if record is None:
         raise ApiError(404, "not_found", "no top-up under that key")
     return Answer(200, topup_body(record))
+
+
+def hold(store: Store, kiosk_id: str, key: str, body: dict, now: float,
+         forced_reason: str | None = None) -> Answer:
+    """POST /v1/topups/holds: reserve the plan (cap and eligibility checked), or a 422."""
+    holds.validate(body)
+    sub = _find(store, body["msisdn"])
+    _roll_month(sub, now)
+    return holds.create(store, kiosk_id, key, body, now,
+                        forced_reason or plan_rejection(store, sub, body, now))

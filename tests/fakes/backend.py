@@ -7,7 +7,10 @@ errors (``kiosk.backend.errors``); tests/interfaces/test_backend.py holds it to 
 
 Faults per operation (``fault(op, *modes)``, one mode per call): ``"lost"`` fails the call before
 it does anything, ``"drop"`` does the work then loses the answer (both raise ``Ambiguous``),
-``"reject"`` refuses a credit with 422. ``on_call(op)`` runs before each call (a test scripts the
+``"reject"`` refuses a credit (or a hold: ``plan_not_eligible``) with 422. Holds are refused
+for the numbers in ``refuse_holds`` (number -> reason; the simulator refuses REJECTED_MSISDN's,
+monthly cap) and are kept in ``holds`` by key; scan
+payments follow the simulator's last-digit convention (``SCAN_BEHAVIOURS``). ``on_call(op)`` runs before each call (a test scripts the
 customer there). ``violations()`` checks the money promise against the ledger.
 """
 
@@ -18,18 +21,27 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from kiosk.backend.errors import Ambiguous, Conflict, NotFound, Rejected
+from kiosk.backend.errors import Ambiguous, Conflict, NotFound, Rejected, StillPaying
 from kiosk.backend.models import (
     Balance,
+    Hold,
     PaymentOrder,
     PaymentStatus,
     Refund,
+    Reversal,
+    ScanPayment,
     Subscriber,
     Topup,
 )
 
 REJECTED_MSISDN = "85292345678"  # as in the simulator: the credit is refused, monthly cap exceeded
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+HOLD_TTL = timedelta(minutes=15)
+# The simulator's convention: the auth code's last digit -> (status, failure reason).
+SCAN_BEHAVIOURS = {d: ("paid", None) for d in "0129"} | {
+    "3": ("user_paying", None), "4": ("user_paying", None),
+    "5": ("failed", "insufficient_funds"), "6": ("failed", "code_expired"),
+    "7": ("failed", "code_used"), "8": ("failed", "risk_declined")}
 
 
 @dataclass
@@ -39,6 +51,8 @@ class Order:
     status: str = "pending"
     refunded_cents: int = 0
     paid_at: datetime | None = None
+    reason: str | None = None
+    scan: bool = False
 
 
 @dataclass
@@ -49,6 +63,9 @@ class FakeBackend:
     topups: dict[str, Topup] = field(default_factory=dict)
     credits: list[tuple[str, str]] = field(default_factory=list)  # (reference, credit key)
     refunds: dict[tuple[str, str], int] = field(default_factory=dict)
+    holds: dict[str, dict] = field(default_factory=dict)  # hold key -> the hold's record
+    released: list[str] = field(default_factory=list)  # hold ids released, once per call
+    refuse_holds: dict[str, str] = field(default_factory=dict)  # number -> the hold's refusal
     calls: list[str] = field(default_factory=list)  # the operation of every call, in order
     posted: list[tuple[str, str]] = field(default_factory=list)  # (operation, idempotency key)
     lookups: list[str] = field(default_factory=list)  # the numbers looked up
@@ -112,14 +129,50 @@ class FakeBackend:
         return PaymentOrder(out_trade_no, "pending", f"QR:{out_trade_no}",
                             T0 + timedelta(seconds=expires_in_s))
 
-    def get_payment(self, out_trade_no):
+    def get_payment(self, out_trade_no, wait_s=None):
+        """Answers at once whatever *wait_s* (a server that ignores the long poll)."""
         self._leave("get_payment", self._enter("get_payment"))
         with self._lock:
             o = self.orders.get(out_trade_no)
             if o is None:
                 return None
             return PaymentStatus(out_trade_no, o.status, o.amount_cents, o.paid_at,
-                                 o.refunded_cents)
+                                 o.refunded_cents, o.method, o.reason)
+
+    def scan_payment(self, out_trade_no, auth_code, amount_cents, description):
+        mode = self._enter("scan_payment")
+        with self._lock:
+            self.posted.append(("scan_payment", out_trade_no))
+            wallet = ("wechatpay" if auth_code[:2] in ("10", "11", "12", "13", "14", "15")
+                      and len(auth_code) == 18 else "alipayhk"
+                      if auth_code[:2] in ("25", "26", "27", "28", "29", "30")
+                      and 16 <= len(auth_code) <= 24 else None)
+            if wallet is None or not auth_code.isdigit():
+                raise Rejected("not a wallet code", "bad_auth_code", "bad_auth_code")
+            if out_trade_no not in self.orders:
+                status, reason = SCAN_BEHAVIOURS[auth_code[-1]]
+                self.orders[out_trade_no] = Order(wallet, amount_cents, status, 0,
+                                                  T0 if status == "paid" else None, reason, True)
+            o = self.orders[out_trade_no]
+        self._leave("scan_payment", mode)
+        return ScanPayment(out_trade_no, o.method, o.status, o.amount_cents, o.paid_at, o.reason)
+
+    def reverse_payment(self, out_trade_no):
+        mode = self._enter("reverse_payment")
+        with self._lock:
+            o = self.orders.get(out_trade_no)
+            if o is None:
+                raise NotFound("no order", "not_found", 404)
+            if not o.scan:
+                raise Rejected("a QR order", "not_reversible", "not_reversible")
+            if o.status == "user_paying":
+                raise StillPaying("confirming", "user_paying", 409)
+            if o.status != "reversed":
+                if o.status in ("paid", "refunded"):
+                    o.refunded_cents = o.amount_cents
+                o.status = "reversed"
+        self._leave("reverse_payment", mode)
+        return Reversal("reversed", o.refunded_cents)
 
     def close_payment(self, out_trade_no):
         mode = self._enter("close_payment")
@@ -135,13 +188,13 @@ class FakeBackend:
         return "closed"
 
     def create_topup(self, credit_key, msisdn, quote_id, plan_id, amount_cents, method,
-                     reference, transaction_id):
+                     reference, transaction_id, hold_id=None):
         mode = self._enter("create_topup")
         with self._lock:
             self.posted.append(("create_topup", credit_key))
             if credit_key not in self.topups:
                 self.topups[credit_key] = self._decide(msisdn, amount_cents, method, reference,
-                                                       mode)
+                                                       mode, hold_id)
                 if self.topups[credit_key].status == "credited":
                     self.credits.append((reference, credit_key))
             topup = self.topups[credit_key]
@@ -150,10 +203,18 @@ class FakeBackend:
             raise Rejected("rejected", topup.reason)
         return topup
 
-    def _decide(self, msisdn, amount_cents, method, reference, mode) -> Topup:
+    def _decide(self, msisdn, amount_cents, method, reference, mode, hold_id=None) -> Topup:
         reason = None
+        hold = next((h for h in self.holds.values() if h["hold_id"] == hold_id), None)
         if mode == "reject":
             reason = "price_mismatch"
+        elif hold_id is not None and hold is None:
+            reason = "hold_not_found"
+        elif hold is not None and hold["status"] != "live":
+            reason = "hold_used" if hold["status"] == "used" else "hold_expired"
+        elif hold is not None and (hold["msisdn"], hold["amount_cents"]) != (msisdn,
+                                                                             amount_cents):
+            reason = "hold_mismatch"
         elif msisdn == REJECTED_MSISDN:
             reason = "monthly_cap_exceeded"
         elif (method != "card" and self.check_payment
@@ -161,7 +222,40 @@ class FakeBackend:
             reason = "payment_not_found"
         if reason:
             return Topup(None, "rejected", None, None, reason)
+        if hold is not None:
+            hold["status"] = "used"
         return Topup(f"T-{len(self.topups) + 1}", "credited", Balance(10240, T0), T0, None)
+
+    def create_hold(self, hold_key, msisdn, quote_id, plan_id, amount_cents, transaction_id):
+        mode = self._enter("create_hold")
+        with self._lock:
+            self.posted.append(("create_hold", hold_key))
+            if hold_key not in self.holds:
+                reason = ("plan_not_eligible" if mode == "reject"
+                          else self.refuse_holds.get(msisdn))
+                self.holds[hold_key] = {
+                    "hold_id": f"H-{len(self.holds) + 1}", "msisdn": msisdn,
+                    "plan_id": plan_id, "amount_cents": amount_cents,
+                    "status": "refused" if reason else "live", "reason": reason}
+            hold = dict(self.holds[hold_key])
+        self._leave("create_hold", mode)
+        if hold["reason"]:
+            raise Rejected(f"hold refused: {hold['reason']}", hold["reason"])
+        return Hold(hold["hold_id"], T0 + HOLD_TTL)
+
+    def release_hold(self, hold_id):
+        mode = self._enter("release_hold")
+        with self._lock:
+            self.released.append(hold_id)
+            for hold in self.holds.values():
+                if hold["hold_id"] == hold_id and hold["status"] == "live":
+                    hold["status"] = "released"
+        self._leave("release_hold", mode)
+
+    def live_holds(self) -> list[str]:
+        """Hold ids neither used nor released (for tests: an unused hold must be released)."""
+        with self._lock:
+            return [h["hold_id"] for h in self.holds.values() if h["status"] == "live"]
 
     def get_topup(self, credit_key):
         self._leave("get_topup", self._enter("get_topup"))

@@ -18,12 +18,16 @@ class Verdict:
     card_sales: int = 0
     credits: int = 0
     refunds: int = 0
+    holds: dict[str, int] = field(default_factory=dict)  # hold status -> count
 
 
 def check(ledger: dict, terminal_outcomes: dict, attention: set[str],
           kiosk_id: str = "K01") -> Verdict:
     """Every paid order / approved sale: exactly one credit or one full refund; no credit
-    without a payment; never two refunds. ``attention``: references of needs_attention rows."""
+    without a payment; never two refunds. A refund inside a scan order's reverse counts as its
+    refund. Holds: a credit naming a hold used exactly that hold, for the same subscriber, plan
+    and amount; a used hold belongs to a credit. ``attention``: references of needs_attention
+    rows."""
     v = Verdict()
     credited = defaultdict(list)
     for t in ledger["topups"]:
@@ -33,7 +37,11 @@ def check(ledger: dict, terminal_outcomes: dict, attention: set[str],
     refunds = defaultdict(list)
     for r in ledger["refunds"]:
         refunds[r["out_trade_no"]].append(r["amount_cents"])
+    for r in ledger.get("reversals", ()):
+        if r["refunded_cents"]:
+            refunds[r["out_trade_no"]].append(r["refunded_cents"])
     v.refunds = sum(len(r) for r in refunds.values())
+    _holds(v, ledger, credited, kiosk_id)
     orders = {o["out_trade_no"]: o for o in ledger["orders"] if o["kiosk_id"] == kiosk_id}
     for no, o in orders.items():
         paid = o["status"] in ("paid", "refunded") or o["paid_at"] is not None
@@ -50,6 +58,27 @@ def check(ledger: dict, terminal_outcomes: dict, attention: set[str],
         if reference not in orders and reference not in sales:
             v.violations.append(f"{reference}: credited without any payment")
     return v
+
+
+def _holds(v: Verdict, ledger: dict, credited: dict, kiosk_id: str) -> None:
+    holds = {h["hold_id"]: h for h in ledger.get("holds", ()) if h["kiosk_id"] == kiosk_id}
+    for h in holds.values():
+        v.holds[h["status"]] = v.holds.get(h["status"], 0) + 1
+    topups = {t.get("topup_id", i): t
+              for i, t in enumerate(t for ts in credited.values() for t in ts)}
+    for t in topups.values():
+        hold = holds.get(t.get("hold_id")) if t.get("hold_id") else None
+        if t.get("hold_id") and hold is None:
+            v.violations.append(f"{t['payment']['reference']}: credited on unknown hold "
+                                f"{t['hold_id']}")
+        elif hold is not None and (hold["status"] != "used" or hold["used_by"] != t.get("topup_id")
+                                   or (hold["msisdn"], hold["plan_id"], hold["amount_cents"])
+                                   != (t["msisdn"], t["plan_id"], t["amount_cents"])):
+            v.violations.append(f"{t['payment']['reference']}: hold {hold['hold_id']} "
+                                f"({hold['status']}) does not match its credit")
+    for h in holds.values():
+        if h["status"] == "used" and h["used_by"] not in topups:
+            v.violations.append(f"hold {h['hold_id']}: used by {h['used_by']}, not a credit")
 
 
 def _one_end(v: Verdict, ref: str, paid: bool, amount: int, credits: int, backs: list[int],

@@ -175,6 +175,58 @@ def _refunds(api):
     api.call("GET", g, "/v1/payments/K01-OA-1/refunds/rk-none", expect=404)
 
 
+def _scan_and_reverse(api):
+    t = "/v1/payments/scan"
+    scan = {"out_trade_no": "K01-OS-1", "auth_code": "134567890123456780", "amount_cents": 8820,
+            "currency": "HKD", "description": "30-Day"}
+    api.call("POST", t, t, scan, "K01-OS-1", expect=201)
+    api.call("POST", t, t, scan, "K01-OS-1", expect=200)
+    api.call("POST", t, t, {**scan, "amount_cents": 1}, "K01-OS-1", expect=409)
+    api.call("POST", t, t, {**scan, "currency": "USD"}, "K01-OS-2", expect=400)
+    api.call("POST", t, t, {**scan, "out_trade_no": "K01-OS-3", "auth_code": "4891234567890"},
+             "K01-OS-3", expect=422)
+    failed = api.call("POST", t, t, {**scan, "out_trade_no": "K01-OS-4",
+                                     "auth_code": "281234567890123455"}, "K01-OS-4", expect=201)
+    assert (failed["status"], failed["reason"]) == ("failed", "insufficient_funds")
+    api.call("POST", t, t, {**scan, "out_trade_no": "K01-OS-5",
+                            "auth_code": "134567890123456784"}, "K01-OS-5", expect=201)
+    g = "/v1/payments/{out_trade_no}"
+    assert api.call("GET", g, "/v1/payments/K01-OS-5?wait_s=1",
+                    expect=200)["status"] == "user_paying"
+    api.call("GET", g, "/v1/payments/K01-OS-5?wait_s=26", expect=400)
+    api.call("POST", "/v1/payments/{out_trade_no}/close", "/v1/payments/K01-OS-5/close", {},
+             expect=422)
+    r = "/v1/payments/{out_trade_no}/reverse"
+    api.call("POST", r, "/v1/payments/K01-OS-5/reverse", {}, expect=409)
+    api.call("POST", r, "/v1/payments/K01-OS-1/reverse", {}, expect=200)
+    api.call("POST", r, "/v1/payments/K01-NONE/reverse", {}, expect=404)
+    api.call("POST", r, "/v1/payments/K01-OA-1/reverse", {}, expect=422)  # a QR order
+    api.call("POST", "/_sim/payments/{out_trade_no}/pay", "/_sim/payments/K01-OS-5/pay", {},
+             expect=200)
+
+
+def _holds(api, offers):
+    offer = next(o for o in offers if o["plan_id"] == "HK-ADD-2GB")
+    t = "/v1/topups/holds"
+    body = {"msisdn": "8613812345678", "quote_id": offer["quote_id"], "plan_id": "HK-ADD-2GB",
+            "amount_cents": offer["price_cents"], "transaction_id": "K01-OH-1"}
+    hold = api.call("POST", t, t, body, "hk-oa-1", expect=201)
+    api.call("POST", t, t, body, "hk-oa-1", expect=200)
+    api.call("POST", t, t, {**body, "amount_cents": 1}, "hk-oa-1", expect=409)
+    api.call("POST", t, t, {**body, "msisdn": "85290000000"}, "hk-oa-2", expect=404)
+    api.call("POST", t, t, {**body, "plan_id": 7}, "hk-oa-3", expect=400)
+    api.call("POST", t, t, {**body, "amount_cents": 100}, "hk-oa-4", expect=422)
+    topup = {"msisdn": "8613812345678", "quote_id": offer["quote_id"], "plan_id": "HK-ADD-2GB",
+             "amount_cents": offer["price_cents"], "hold_id": hold["hold_id"],
+             "payment": {"method": "octopus", "reference": "ECR-OH-1"},
+             "transaction_id": "K01-OH-1"}
+    api.call("POST", "/v1/topups", "/v1/topups", topup, "ck-oh-1", expect=201)
+    api.call("POST", "/v1/topups", "/v1/topups", topup, "ck-oh-2", expect=422)  # hold_used
+    d = "/v1/topups/holds/{hold_id}"
+    api.call("DELETE", d, f"/v1/topups/holds/{hold['hold_id']}", expect=200)
+    api.call("DELETE", d, "/v1/topups/holds/hd-none", expect=200)
+
+
 def _fleet(api):
     q = "/_sim/kiosks/{kiosk_id}/commands"
     api.call("POST", q, "/_sim/kiosks/K01/commands", {"kind": "reload_offers"}, expect=201)
@@ -197,9 +249,13 @@ def _unauthorized(api):
              "/v1/payments/{out_trade_no}/refunds": "/v1/payments/K01-OA-1/refunds",
              "/v1/payments/{out_trade_no}/refunds/{refund_key}":
                  "/v1/payments/K01-OA-1/refunds/rk-1",
-             "/v1/kiosks/{kiosk_id}/heartbeat": "/v1/kiosks/K01/heartbeat"}
+             "/v1/kiosks/{kiosk_id}/heartbeat": "/v1/kiosks/K01/heartbeat",
+             "/v1/topups/holds": "/v1/topups/holds",
+             "/v1/topups/holds/{hold_id}": "/v1/topups/holds/hd-1",
+             "/v1/payments/scan": "/v1/payments/scan",
+             "/v1/payments/{out_trade_no}/reverse": "/v1/payments/K01-OA-1/reverse"}
     for route in routes.CONTRACT:
-        body = None if route.method == "GET" else {}
+        body = None if route.method in ("GET", "DELETE") else {}
         api.call(route.method, route.template, paths[route.template], body, "k-1",
                  expect=401, secret="wrong-secret")
     api.call("GET", "/v1/topups/{credit_key}", "/v1/topups/ck-oa-1", expect=401, timestamp=1)
@@ -210,12 +266,15 @@ def test_every_route_answers_as_documented(api):
     _payments(api)
     _topups(api, offers)
     _refunds(api)
+    _scan_and_reverse(api)
+    _holds(api, offers)
     _fleet(api)
     _unauthorized(api)
     api.call("POST", "/_sim/faults", "/_sim/faults", {"route": "GET /nowhere", "mode": "x"},
              expect=400)
     ledger = api.call("GET", "/_sim/ledger", "/_sim/ledger", expect=200)
-    assert [t["status"] for t in ledger["topups"]].count("credited") == 1
+    assert [t["status"] for t in ledger["topups"]].count("credited") == 2  # fps and octopus
+    assert [h["status"] for h in ledger["holds"]] == ["used"]
     api.call("POST", "/_sim/reset", "/_sim/reset", {}, expect=200)
 
     documented = {(m.upper(), p, s) for p, ops in DOC["paths"].items()

@@ -31,7 +31,7 @@ SECRET = "demo-kiosk-secret"
 CRASH_STATS = {"points": 0, "points_reached": 0, "recovery_kills": 0, "random_kills": 0,
                "fault_kills": 0, "transactions": 0, "violations": 0}
 # Rows a recovery pass picks up again: a crash there is also tried during recovery itself.
-RECOVERED_STATES = ("awaiting_payment", "cancel_pending", "sale_pending", "paid",
+RECOVERED_STATES = ("hold_pending", "awaiting_payment", "cancel_pending", "sale_pending", "paid",
                     "credit_pending", "refund_pending")
 
 

@@ -80,14 +80,15 @@ def test_cancel_during_qr_waits_for_the_outcome_then_nothing_is_charged(world):
 def test_credit_refused_by_the_backend_is_refunded(world):
     seen = []
     world.c.subscribe(lambda state, view: seen.append(state))
-    world.to_confirming("92345678")
+    world.control.fault("POST /v1/topups", "reject")  # refused after the payment
+    world.to_confirming("91234567")
     out_trade_no = world.pay_qr("payme")
     world.control.pay(out_trade_no)
     world.wait_state(*FINAL)
     assert world.c.state == "refunded" and world.c.view.txn_id
     assert "refunding" in seen, "the customer is told a refund is under way before it is done"
     assert world.journal.get(world.c.view.txn_id).state == "refunded"
-    assert [t["status"] for t in world.ledger_topups("85292345678")] == ["rejected"]
+    assert [t["status"] for t in world.ledger_topups("85291234567")] == ["rejected"]
     refunds = [r for r in world.control.ledger()["refunds"] if r["out_trade_no"] == out_trade_no]
     assert len(refunds) == 1 and refunds[0]["amount_cents"] == world.c.view.amount_cents
 
@@ -123,7 +124,8 @@ def test_a_customer_who_walks_away_from_any_screen_is_forgotten(world, screen, l
     elif screen == "lookup_failed":
         world.to_confirming("51234567")
     elif screen == "refunded":
-        world.to_confirming("92345678")
+        world.control.fault("POST /v1/topups", "reject")
+        world.to_confirming("91234567")
         world.control.pay(world.pay_qr())
     else:
         world.to_confirming()
@@ -173,3 +175,18 @@ def test_common_path_from_attract_to_qr_on_screen_takes_at_most_11_taps(world):
     world.pay_qr("fps")
     assert world.c.state == "paying_qr" and world.c.view.qr_payload
     assert world.taps <= 11, world.taps
+
+
+def test_a_refused_hold_is_shown_before_paying_and_nothing_is_charged(world):
+    world.to_confirming("92345678")  # the simulator's subscriber at the monthly cap
+    world.tap("pay", "fps")
+    world.wait_state(*FINAL)
+    assert world.c.state == "payment_failed"
+    assert world.c.view.failure == "hold.monthly_cap_exceeded" and world.c.view.qr_payload is None
+    txn = world.journal.get(world.c.view.txn_id)
+    assert (txn.state, txn.hold_state) == ("cancelled", "refused")
+    ledger = world.control.ledger()
+    assert [o for o in ledger["orders"] if o["out_trade_no"] == txn.out_trade_no] == []
+    assert world.ledger_topups("85292345678") == []
+    world.tap("back")  # try again: back on the confirm screen
+    assert world.c.state == "confirming"

@@ -44,3 +44,42 @@ def test_a_card_sale_needs_one_end_and_an_escalation_is_not_a_violation():
     assert verdict.violations == ["K01-000001: credited and refunded",
                                   "K01-000002: paid 100, not credited, refunded 0"]
     assert verdict.escalated == ["K01-000003"]
+
+
+def _hold(hold_id, status="used", used_by="tu-1", amount=100):
+    return {"hold_id": hold_id, "kiosk_id": "K01", "status": status, "used_by": used_by,
+            "msisdn": "85291234567", "plan_id": "P", "amount_cents": amount}
+
+
+def _held_topup(ref, hold_id, topup_id="tu-1", amount=100):
+    return {**_topup(ref), "topup_id": topup_id, "hold_id": hold_id, "msisdn": "85291234567",
+            "plan_id": "P", "amount_cents": amount}
+
+
+def test_a_credit_on_its_hold_is_fine_and_holds_are_counted():
+    ledger = {**_ledger([_order("A")], [_held_topup("A", "hd-1")]),
+              "holds": [_hold("hd-1"), _hold("hd-2", "released", None)]}
+    verdict = check(ledger, {}, set())
+    assert verdict.violations == [] and verdict.holds == {"used": 1, "released": 1}
+
+
+def test_each_kind_of_hold_violation_is_seen():
+    ledger = {**_ledger([_order("A"), _order("B"), _order("C")],
+                        [_held_topup("A", "hd-1", "tu-1"), _held_topup("B", "hd-9", "tu-2"),
+                         _held_topup("C", "hd-3", "tu-3", amount=100)]),
+              "holds": [_hold("hd-1", "released", None), _hold("hd-3", amount=50, used_by="tu-3"),
+                        _hold("hd-4", used_by="tu-404")]}
+    text = " ".join(check(ledger, {}, set()).violations)
+    for expected in ("A: hold hd-1 (released) does not match", "B: credited on unknown hold hd-9",
+                     "C: hold hd-3 (used) does not match", "hold hd-4: used by tu-404"):
+        assert expected in text
+
+
+def test_a_reversed_scan_order_counts_its_refund():
+    paid = {**_order("S"), "status": "reversed", "refunded_cents": 100}
+    ledger = {**_ledger([paid]), "reversals": [{"out_trade_no": "S", "refunded_cents": 100}]}
+    verdict = check(ledger, {}, set())
+    assert verdict.violations == [] and verdict.refunds == 1
+    unpaid = {**_order("U", "reversed"), "paid_at": None}
+    ledger = {**_ledger([unpaid]), "reversals": [{"out_trade_no": "U", "refunded_cents": 0}]}
+    assert check(ledger, {}, set()).violations == []

@@ -85,12 +85,16 @@ def test_wallet_purchase_paid_is_credited_at_the_backend(backend_client, simulat
     assert customer.events[-1].balance.data_mb_left > 1229
 
 
-def test_capped_subscriber_is_refunded_in_full(backend_client, simulator_control, journal,
-                                               settings):
+def test_a_refused_credit_is_refunded_in_full(backend_client, simulator_control, journal,
+                                              settings):
+    # The capped subscriber's hold is refused before paying (test_holds_live.py); a credit
+    # refused after the payment (here a simulated rejection) is refunded in full.
+    simulator_control.fault("POST /v1/topups", "reject")
     customer = Customer(simulator_control, pay=True)
-    txn, offer = buy(backend_client, journal, None, settings, customer, "85292345678",
+    txn, offer = buy(backend_client, journal, None, settings, customer, "85291234567",
                      "wechatpay")
     assert customer.kinds()[-1] == "Refunded" and txn.state == "refunded"
+    assert txn.hold_state in ("release_pending", "released")  # the unused hold goes back
     refunds = simulator_control.ledger()["refunds"]
     assert [(r["out_trade_no"], r["amount_cents"]) for r in refunds] == [
         (txn.out_trade_no, offer.price_cents)]
@@ -119,8 +123,9 @@ def test_card_purchase_through_the_terminal_is_credited(backend_client, simulato
 def test_card_refused_credit_is_voided_at_the_terminal(backend_client, simulator_control,
                                                       journal, settings, terminal):
     driver, sim = terminal
+    simulator_control.fault("POST /v1/topups", "reject")
     customer = Customer(simulator_control, pay=False)
-    txn, _ = buy(backend_client, journal, driver, settings, customer, "85292345678", "card")
+    txn, _ = buy(backend_client, journal, driver, settings, customer, "85291234567", "card")
     assert txn.state == "refunded"
     void = driver.query(txn.void_ecr_ref)
     assert void.cmd == "VOID" and void.approved

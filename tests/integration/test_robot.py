@@ -21,13 +21,19 @@ from tests.integration.ledger_checks import attention_refs, check, terminal_outc
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def robot_config(tmp_path: Path, url: str) -> Path:
+def robot_config(tmp_path: Path, url: str, extra: str = "") -> Path:
     config = tmp_path / "robot.toml"
     config.write_text(
         f'[kiosk]\nid = "K01"\ndata_dir = "{tmp_path / "data"}"\n'
         f'[backend]\nurl = "{url}"\nsecret = "{SECRET}"\nsecret_env = ""\n'
-        '[simulator.backend]\nenabled = false\n', encoding="utf-8")
+        '[simulator.backend]\nenabled = false\n' + extra, encoding="utf-8")
     return config
+
+
+# Holds for every method but WeChat Pay: the capped subscriber is refused before paying by the
+# others, and paid then refunded by WeChat Pay, so both paths run.
+HOLDS_BUT_WECHAT = ('[payments.holds]\n'
+                    'before = ["alipayhk", "alipay", "fps", "payme", "card"]\n')
 
 
 def ledger_totals(ledger: dict) -> dict[str, dict[str, int]]:
@@ -55,7 +61,7 @@ def nonzero(totals: dict) -> dict:
 @pytest.mark.slow
 def test_robot_keeps_the_promise_and_the_report_agrees_with_the_ledger(
         tmp_path, backend_simulator, simulator_control):
-    settings = load(robot_config(tmp_path, backend_simulator.url))
+    settings = load(robot_config(tmp_path, backend_simulator.url, HOLDS_BUT_WECHAT))
     summary = Robot(settings, RobotOptions(60, seed=3, backend_url=backend_simulator.url,
                                            fault_rate=0.3)).run()
     assert summary["transactions"] + sum(summary["skipped"].values()) == 60
@@ -68,6 +74,14 @@ def test_robot_keeps_the_promise_and_the_report_agrees_with_the_ledger(
                         attention_refs(journal))
         assert verdict.violations == []
         assert verdict.credits > 0 and verdict.refunds > 0 and verdict.card_sales > 0
+        rows = journal.list(limit=1000)
+        assert verdict.holds.get("used", 0) > 0
+        # every hold of a finished row was used, released or refused: none left live
+        live = sum(t.hold_state == "held" for t in rows if not t.final)
+        assert verdict.holds.get("live", 0) == live
+        assert any(t.hold_state == "refused" for t in rows)  # refused before paying
+        assert not [t.id for t in rows
+                    if t.final and t.hold_state in ("requested", "held", "release_pending")]
         assert nonzero(report_totals(journal)) == nonzero(ledger_totals(ledger))
     finally:
         journal.close()

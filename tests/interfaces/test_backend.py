@@ -71,7 +71,8 @@ def real_part(tmp_path):
 
 
 def fake_part():
-    fake = FakeBackend(subscribers={n: subscriber(n) for n in (MSISDN, REJECTED_MSISDN)})
+    fake = FakeBackend(subscribers={n: subscriber(n) for n in (MSISDN, REJECTED_MSISDN)},
+                       refuse_holds={REJECTED_MSISDN: "monthly_cap_exceeded"})  # as the simulator
     return Part(fake, fake.pay, lambda kind: fake.commands.append((Command("c-1", kind),))), fake.close
 
 
@@ -194,3 +195,50 @@ BackendWithoutRefunds = type("BackendWithoutRefunds", (), {
 def test_a_fake_that_lacks_a_method_or_its_signature_fails_the_suite(broken, gap):
     with pytest.raises(AssertionError, match=gap.replace("(", r"\(")):
         test_has_every_method_of_the_client_with_its_signature(Part(broken, None, None))
+
+
+# --- holds, scan payments, reverses ---------------------------------------------------------
+
+def test_a_hold_is_used_by_the_credit_and_a_capped_one_is_refused(part):
+    b = part.backend
+    offer, no = part.order()
+    hold = b.create_hold(f"{no}-H", MSISDN, offer.quote_id, offer.plan_id, offer.price_cents, no)
+    assert hold.hold_id and hold.expires_at.tzinfo is not None
+    assert b.create_hold(f"{no}-H", MSISDN, offer.quote_id, offer.plan_id, offer.price_cents,
+                         no) == hold
+    topup = b.create_topup(f"{no}-C", MSISDN, offer.quote_id, offer.plan_id, offer.price_cents,
+                           "fps", no, no, hold_id=hold.hold_id)
+    assert topup.status == "credited"
+    b.release_hold(hold.hold_id)  # used: nothing to release, still 200
+    capped = b.get_subscriber(REJECTED_MSISDN).offers[0]
+    with pytest.raises(Rejected) as refused:
+        b.create_hold("K01-CAP-H", REJECTED_MSISDN, capped.quote_id, capped.plan_id,
+                      capped.price_cents, "K01-CAP")
+    assert refused.value.reason == "monthly_cap_exceeded"
+
+
+def test_a_released_hold_cannot_be_credited(part):
+    b = part.backend
+    offer, no = part.order()
+    hold = b.create_hold(f"{no}-H", MSISDN, offer.quote_id, offer.plan_id, offer.price_cents, no)
+    b.release_hold(hold.hold_id)
+    b.release_hold(hold.hold_id)  # naturally repeatable
+    with pytest.raises(Rejected) as refused:
+        b.create_topup(f"{no}-C", MSISDN, offer.quote_id, offer.plan_id, offer.price_cents, "fps",
+                       no, no, hold_id=hold.hold_id)
+    assert refused.value.reason == "hold_expired"
+
+
+def test_scan_payments_follow_the_last_digit_and_reverse_refunds(part):
+    b = part.backend
+    paid = b.scan_payment("K01-20261125-000201", "134567890123456780", 8820, "x")
+    assert (paid.status, paid.reason) == ("paid", None)
+    failed = b.scan_payment("K01-20261125-000202", "134567890123456785", 8820, "x")
+    assert (failed.status, failed.reason) == ("failed", "insufficient_funds")
+    assert b.reverse_payment("K01-20261125-000201").refunded_cents == 8820
+    assert b.get_payment("K01-20261125-000201").status == "reversed"
+    with pytest.raises(Rejected) as bad:
+        b.scan_payment("K01-20261125-000203", "4891234567890", 8820, "x")
+    assert bad.value.reason == "bad_auth_code"
+    with pytest.raises(NotFound):
+        b.reverse_payment("K01-20261125-999999")

@@ -61,7 +61,8 @@ BAD_TEXT = {
     "maintenance.pins_path": "",
     "maintenance.audit_path": "",
 }
-ANY_TEXT = {"backend.secret"}  # any text is allowed (a demo secret; empty on a real kiosk)
+ANY_TEXT = {"backend.secret"}
+MAY_BE_EMPTY = {"payments.holds.before"}  # [] switches holds off  # any text is allowed (a demo secret; empty on a real kiosk)
 
 
 def bad_values(key: str, default) -> list:
@@ -73,7 +74,8 @@ def bad_values(key: str, default) -> list:
     if isinstance(default, str):
         return [12345, True, ["x"]] + ([BAD_TEXT[key]] if key in BAD_TEXT else [])
     if isinstance(default, list):
-        return ["card", [], ["bitcoin"], [1], ["card", "card"]]
+        bad = ["card", ["bitcoin"], [1], ["card", "card"]]
+        return bad if key in MAY_BE_EMPTY else bad + [[]]
     raise AssertionError(f"{key}: no bad values for a {type(default).__name__}")
 
 

@@ -65,10 +65,11 @@ def test_a_refused_credit_shows_refunding_then_refunded_with_the_reference(real_
     kiosk, core = real_kiosk
     states = []
     core.controller.subscribe(lambda state, view: states.append(state))
-    enter_number_and_choose_offer(kiosk, digits="92345678", quote_id=None, timeout_s=20.0)
+    control = SimulatorControl(core.settings.backend.url)
+    control.fault("POST /v1/topups", "reject")  # refused after the payment (the hold was fine)
+    enter_number_and_choose_offer(kiosk, quote_id=None, timeout_s=20.0)
     kiosk.driver.tap(pay_button(kiosk, "payme"))
     kiosk.driver.wait_for(lambda: core.controller.view.qr_payload, 20.0, "the QR")
-    control = SimulatorControl(core.settings.backend.url)
     try:
         control.pay(core.journal.get(core.controller.view.txn_id).out_trade_no)
     finally:

@@ -3,7 +3,7 @@ the moves each state allows per method, and a way to reach each state (no tests 
 
 FINAL = {"credited", "refunded", "cancelled", "declined", "resolved"}
 UNFINISHED = {"created", "order_pending", "awaiting_payment", "cancel_pending", "sale_pending",
-              "paid", "credit_pending", "refund_pending"}
+              "paid", "credit_pending", "refund_pending", "hold_pending"}
 COMMON = {
     "paid": {"credit_pending"},
     "credit_pending": {"credited", "refund_pending"},
@@ -12,18 +12,20 @@ COMMON = {
 }
 EXPECTED = {
     "wallet": {**COMMON,
-               "created": {"order_pending"},
+               "created": {"order_pending", "hold_pending"},
+               "hold_pending": {"order_pending", "cancelled"},
                "order_pending": {"awaiting_payment", "cancelled"},
                "awaiting_payment": {"paid", "cancel_pending"},
                "cancel_pending": {"cancelled", "paid"}},
     "card": {**COMMON,
-             "created": {"sale_pending"},
+             "created": {"sale_pending", "hold_pending"},
+             "hold_pending": {"sale_pending", "cancelled"},
              "sale_pending": {"paid", "declined", "cancelled"}},
 }
 # A way to reach each state, per method (None: the state is not reachable by that method).
 PATHS = {
     "wallet": {
-        "created": [], "order_pending": ["order_pending"],
+        "created": [], "order_pending": ["order_pending"], "hold_pending": ["hold_pending"],
         "awaiting_payment": ["order_pending", "awaiting_payment"],
         "cancel_pending": ["order_pending", "awaiting_payment", "cancel_pending"],
         "sale_pending": None,
@@ -41,6 +43,7 @@ PATHS = {
     },
     "card": {
         "created": [], "order_pending": None, "awaiting_payment": None, "cancel_pending": None,
+        "hold_pending": ["hold_pending"],
         "sale_pending": ["sale_pending"],
         "paid": ["sale_pending", "paid"],
         "credit_pending": ["sale_pending", "paid", "credit_pending"],

@@ -39,9 +39,15 @@ from kiosk.money.hold_rules import (  # noqa: F401 (HOLD_STATES, hold_fields: fo
 log = logging.getLogger(__name__)
 
 
+# Tenders that cannot be voided or refunded where they are taken: always held first, whatever
+# the setting says (the contract requires a hold before an Octopus sale).
+ALWAYS_HOLD = ("octopus",)
+
+
 def wanted(ctx: MoneyContext, method: str) -> bool:
-    """Whether a purchase paid by *method* holds the plan first (``payments.holds.before``)."""
-    return method in ctx.settings.payments.holds.before
+    """Whether a purchase paid by *method* holds the plan first (``payments.holds.before``,
+    and always for ``ALWAYS_HOLD``)."""
+    return method in ALWAYS_HOLD or method in ctx.settings.payments.holds.before
 
 
 def hold_key(txn) -> str:

@@ -232,3 +232,12 @@ def test_the_hold_rides_with_the_offer_of_the_purchase(rig):
     assert rig.service.join(10)
     hold = rig.backend.holds[f"{txn_id}-H"]
     assert (hold["msisdn"], hold["plan_id"], hold["amount_cents"]) == (HK, "HK-7D-5GB", 5000)
+
+
+def test_octopus_always_holds_whatever_the_setting(tmp_path):
+    r = Rig(tmp_path, **{"payments.holds.before": []})
+    try:
+        assert holds.wanted(r.service._ctx, "octopus")
+        assert not holds.wanted(r.service._ctx, "card")
+    finally:
+        r.close()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from contract.methods import METHODS, WALLET_METHODS  # noqa: F401 (WALLET_METHODS: for callers)
+from kiosk.e_receipt import template_problem
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 DEFAULT_FILE = CONFIG_DIR / "default.toml"
@@ -286,6 +287,8 @@ def _check(s: Settings) -> None:
 
     need(bool(s.kiosk.id) and s.kiosk.id.isalnum(), "kiosk.id", "must be letters and digits")
     need(s.kiosk.default_language in LANGUAGES, "kiosk.default_language", f"must be one of {LANGUAGES}")
+    need(not template_problem(s.kiosk.e_receipt_url), "kiosk.e_receipt_url",
+         template_problem(s.kiosk.e_receipt_url))
     need(s.backend.url.startswith(("http://", "https://")), "backend.url", "must be an http(s) URL")
     need(s.backend.connect_timeout_s > 0, "backend.connect_timeout_s", "must be positive")
     need(s.backend.read_timeout_s > 0, "backend.read_timeout_s", "must be positive")

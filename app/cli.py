@@ -19,6 +19,7 @@ COMMANDS: tuple[str, ...] = (
     "backend_simulator",
     "journal",
     "report",
+    "privacy",
     "set_pin",
     "doctor",
     "fonts",

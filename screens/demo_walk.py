@@ -35,7 +35,8 @@ class Walk:
     def all(self) -> list[Path]:
         scenes = (self.qr_purchase, self.card_purchase, self.declined, self.qr_cancelled,
                   self.lookup_failed, self.expired_card, self.refunded, self.paper_out,
-                  self.retrying, self.needs_attention, self.still_there, self.out_of_service)
+                  self.retrying, self.needs_attention, self.still_there, self.out_of_service,
+                  self.privacy_statement)
         for scene in scenes:
             try:
                 scene()
@@ -255,3 +256,15 @@ class Walk:
         else:
             self.controller.set_health(self.kiosk.settings.payments.methods)
         self.driver.wait_state("attract", 10.0)
+
+    def privacy_statement(self) -> None:
+        """The collection statement: the line under the number, then the full text on a tap."""
+        self.begin()
+        self.tap_digits(HK_NUMBER[:4])
+        self.shoot("privacy")
+        screen = self.driver.app.router.manager.current_screen
+        self.tap_text("privacy.open")
+        self.driver.wait_for(lambda: screen.statement_open, 5.0, "the statement")
+        self.shoot("statement")
+        self.driver.tap(screen.statement.ids.back)
+        self.driver.wait_for(lambda: not screen.statement_open, 5.0, "the number screen again")

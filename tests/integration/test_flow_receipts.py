@@ -55,6 +55,12 @@ def test_receipt_is_printed_in_the_customers_language(world, printer_sim, tmp_pa
     printed = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "printed").glob("*.txt"))
     token = receipt_token(settings_mod.load().backend_secret(), txn.id)
     assert f"https://receipts.invalid/r/{token}" in printed  # the e-receipt QR: a token
+    import zxingcpp
+    from PIL import Image
+
+    (png,) = (tmp_path / "printed").glob("*.png")  # the QR as printed on the paper, decoded
+    assert [r.text for r in zxingcpp.read_barcodes(Image.open(png))] == \
+        [f"https://receipts.invalid/r/{token}"]
     (doc,) = world.printer.documents
     assert doc.language == "zh-Hant" and doc.lines[0].text == "數據卡增值收據"
     assert f"參考編號: {txn.id}" in [line.text for line in doc.lines]

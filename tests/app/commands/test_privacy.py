@@ -66,3 +66,25 @@ def test_the_retention_comes_from_the_settings(capsys, owner, tmp_path):
 def test_no_journal_is_one_clear_line(capsys, tmp_path):
     status, out, err = run(capsys, "privacy", "report", "--journal", str(tmp_path / "none.sqlite3"))
     assert status == 1 and out == "" and err.startswith("kiosk: no journal at")
+
+
+def test_statement_prints_each_language_from_the_catalogue(capsys):
+    status, out, _ = run(capsys, "privacy", "statement")
+    assert status == 0
+    assert "[zh-Hant] 個人資料收集聲明  (default)" in out and "[zh-Hans] 个人资料收集声明" in out
+    assert "[en] Personal Information Collection Statement  (default)" in out
+    assert "at most 7 days" in out and "+852 3000 0000" in out
+
+
+def test_statement_shows_the_operators_text_and_names_missing_files(capsys, tmp_path):
+    folder = tmp_path / "pics"
+    folder.mkdir()
+    (folder / "en.txt").write_text("Ours: {operator}, {retention}.", encoding="utf-8")
+    profile = tmp_path / "site.toml"
+    profile.write_text(f'[backend]\nsecret = "x"\nsecret_env = ""\n[privacy]\n'
+                       f'statement_dir = "{folder}"\noperator_name = "Demo Telecom Ltd"\n',
+                       encoding="utf-8")
+    status, out, err = run(capsys, "privacy", "statement", "--config", str(profile))
+    assert status == 1
+    assert f"({folder / 'en.txt'})\n\nOurs: Demo Telecom Ltd, 7 days." in out
+    assert "zh-Hant.txt" in err and "zh-Hans.txt" in err and "en.txt" not in err

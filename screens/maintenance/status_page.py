@@ -47,11 +47,11 @@ class StatusPage(BoxLayout):
 
 
 def numbers_kept_text(s) -> str:
-    """``2 (oldest 3 h 5 min; kept at most 7 days)``: the count ``kiosk privacy report`` gives."""
+    """``2, oldest 3 h 5 min (limit 7 d)``: the count ``kiosk privacy report`` gives."""
+    limit = f"(limit {s.retention_days} d)"
     if not s.numbers_kept:
-        return f"0 (kept at most {s.retention_days} days)"
-    return (f"{s.numbers_kept} (oldest {age_text(s.numbers_oldest_s or 0)};"
-            f" kept at most {s.retention_days} days)")
+        return f"0 {limit}"
+    return f"{s.numbers_kept}, oldest {age_text(s.numbers_oldest_s or 0)} {limit}"
 
 
 class StatusCell(Label):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from screens.cjk_wrap import NO_LINE_START
 from tests.ui.steps import tap_digits, tap_text, texts_on_screen
 
 pytestmark = [pytest.mark.ui, pytest.mark.slow]
@@ -34,11 +35,15 @@ def test_the_line_is_shown_and_a_tap_opens_the_statement_in_the_language(kiosk, 
     tap_text(kiosk, "privacy.open")
     kiosk.driver.wait_for(lambda: screen.statement_open, 5.0, "the statement")
     kiosk.driver.frames(1)
-    shown = "\n".join(texts_on_screen(kiosk.driver))
-    assert kiosk.tr("privacy.title") in shown
-    assert {"zh-Hant": "個人資料", "zh-Hans": "个人资料", "en": "personal data"}[language] in shown
-    assert kiosk.tr("privacy.retention.other", n=7) in shown  # journal.phone_retention_days
-    assert kiosk.settings.kiosk.hotline in shown  # privacy.contact is empty: the hotline
+    assert kiosk.tr("privacy.title") in texts_on_screen(kiosk.driver)
+    body = screen.statement.ids.body
+    assert {"zh-Hant": "個人資料", "zh-Hans": "个人资料", "en": "personal data"}[language] in body.source
+    assert kiosk.tr("privacy.retention.other", n=7) in body.source  # journal.phone_retention_days
+    assert kiosk.settings.kiosk.hotline in body.source  # privacy.contact is empty: the hotline
+    # Shown as written, broken into lines without a closing mark at the start of any of them
+    lines = body.text.split("\n")
+    assert "".join(lines).replace(" ", "") == body.source.replace("\n", "").replace(" ", "")
+    assert all(line[0] not in NO_LINE_START for line in lines if line)
     kiosk.driver.tap(screen.statement.ids.back)
     assert not screen.statement_open
     assert kiosk.driver.state == "entering_number" and kiosk.controller.view.digits == "9123"

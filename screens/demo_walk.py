@@ -206,7 +206,9 @@ class Walk:
             self.pay("alipayhk")
             self.backend.pay(self.wait_qr())
             self.driver.wait_state("done", MONEY_TIMEOUT_S)
-            self.driver.wait_for(lambda: self.controller.view.e_receipt, MONEY_TIMEOUT_S, "e-receipt")
+            # e_receipt is set from the start; the QR shows once the printer has said "no paper"
+            self.driver.wait_for(lambda: self.controller.view.receipt_status == "paper_out",
+                                 MONEY_TIMEOUT_S, "the e-receipt")
             self.shoot("paper_out")
         finally:
             printer.set_paper("ok")

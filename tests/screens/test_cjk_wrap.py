@@ -34,3 +34,8 @@ def test_mixed_text_keeps_numbers_whole():
     assert "".join(lines).replace(" ", "") == "請聯絡：客戶服務熱線+85230000000。"
     assert all(line[0] not in NO_LINE_START for line in lines if line)
     assert any(line.endswith("0000。") for line in lines)
+
+
+def test_a_number_stays_with_its_chinese_unit():
+    lines = wrap("保留完整號碼最多 7日，其後", 18, width).split("\n")
+    assert lines[0] == "保留完整號碼最多" and lines[1].startswith("7日，")

@@ -18,6 +18,7 @@ COMMANDS: tuple[str, ...] = (
     "backend_simulator",
     "journal",
     "report",
+    "privacy",
     "set_pin",
     "doctor",
     "fonts",

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from devices.interfaces import DeviceError, PaperOut
 from devices.receipt_printer.document import ReceiptDocument, ReceiptLine
 from kiosk import i18n
+from kiosk.e_receipt import e_receipt_url
 from kiosk.money.amounts import money
 
 log = logging.getLogger(__name__)
@@ -30,9 +31,10 @@ RECEIPT_STATES = frozenset({"credited", "paid", "credit_pending", "refund_pendin
 Done = Callable[[str, str], None]  # (receipt status, e-receipt payload)
 
 
-def e_receipt_payload(url_template: str, reference: str) -> str:
-    """The e-receipt's QR payload: the settings' URL template with the reference filled in."""
-    return url_template.format(reference=reference)
+def e_receipt_payload(settings, reference: str) -> str:
+    """The e-receipt's QR payload: the settings' URL template with the unguessable token (and
+    the reference, where the template names it) filled in (``kiosk/e_receipt.py``)."""
+    return e_receipt_url(settings.kiosk.e_receipt_url, settings.backend_secret(), reference)
 
 
 def local_time(rfc3339: str) -> str:
@@ -73,7 +75,7 @@ def compose(txn, settings, language: str) -> ReceiptDocument:
     lines += [row("receipt.hotline", k.hotline),
               ReceiptLine(_("receipt.thanks"), align="center", bold=True),
               ReceiptLine(_("receipt.qr_hint"), align="center")]
-    payload = e_receipt_payload(settings.kiosk.e_receipt_url, txn.id)
+    payload = e_receipt_payload(settings, txn.id)
     return ReceiptDocument(tuple(lines), qr_data=payload, language=language)
 
 
@@ -117,7 +119,7 @@ class ReceiptService:
         self._run_in_worker = run_in_worker
 
     def e_receipt(self, txn_id: str) -> str:
-        return e_receipt_payload(self._settings.kiosk.e_receipt_url, txn_id)
+        return e_receipt_payload(self._settings, txn_id)
 
     def print_async(self, txn_id: str, language: str, done: Done) -> None:
         """Print on a worker; *done(status, e_receipt)* is called there when it is over."""

@@ -170,6 +170,13 @@ class MaintenanceSection:
 
 
 @dataclass(frozen=True)
+class PrivacySection:
+    operator_name: str  # the data user named in the collection statement ("" = a generic name)
+    contact: str  # where access and correction requests go ("" = kiosk.hotline)
+    statement_dir: str  # <language>.txt files replacing the default statement ("" = the default)
+
+
+@dataclass(frozen=True)
 class Settings:
     kiosk: KioskSection
     backend: BackendSection
@@ -181,6 +188,7 @@ class Settings:
     display: DisplaySection
     simulator: SimulatorSection
     maintenance: MaintenanceSection
+    privacy: PrivacySection
     source: str = field(default="", compare=False)
 
     def backend_secret(self) -> str:

@@ -106,6 +106,16 @@ class Url:
 
 
 @dataclass(frozen=True)
+class ReceiptUrl:
+    """An e-receipt link template: an http(s) URL naming {token} (kiosk/e_receipt.py)."""
+
+    def problem(self, value) -> str | None:
+        from kiosk.e_receipt import template_problem
+
+        return template_problem(value) or Url().problem(value.replace("{", "").replace("}", ""))
+
+
+@dataclass(frozen=True)
 class Methods:
     may_be_empty: bool = False
 
@@ -171,7 +181,7 @@ RULES: dict[str, object] = {
     "kiosk.hotline": Text(r"\+?[0-9(][0-9 ()-]*", "a phone number (digits, spaces, + ( ) -)", 32),
     "kiosk.default_language": OneOf(LANGUAGES),
     "kiosk.data_dir": _path(),
-    "kiosk.e_receipt_url": Url(placeholder="{reference}"),
+    "kiosk.e_receipt_url": ReceiptUrl(),
     "backend.url": Url(),
     "backend.secret": Anything(),
     "backend.secret_env": _env(optional=True),
@@ -235,6 +245,9 @@ RULES: dict[str, object] = {
     "maintenance.gesture_window_s": Range(1, 30, SECONDS),
     "maintenance.heartbeat_interval_s": Range(5, 3600, SECONDS),
     "maintenance.backend_grace_s": Range(10, 3600, SECONDS),
+    "privacy.operator_name": Text(r"[^\x00]*", "a name, or empty", 120),
+    "privacy.contact": Text(r"[^\x00]*", "a contact, or empty", 200),
+    "privacy.statement_dir": _path(optional=True),
 }
 
 # Rules that only apply in some configurations: key -> (applies(settings), rule).

@@ -35,7 +35,8 @@ class Walk:
     def all(self) -> list[Path]:
         scenes = (self.qr_purchase, self.card_purchase, self.declined, self.qr_cancelled,
                   self.hold_refused, self.lookup_failed, self.expired_card, self.refunded, self.paper_out,
-                  self.retrying, self.needs_attention, self.still_there, self.out_of_service)
+                  self.retrying, self.needs_attention, self.still_there, self.out_of_service,
+                  self.privacy_statement)
         for scene in scenes:
             try:
                 scene()
@@ -214,7 +215,9 @@ class Walk:
             self.pay("alipayhk")
             self.backend.pay(self.wait_qr())
             self.driver.wait_state("done", MONEY_TIMEOUT_S)
-            self.driver.wait_for(lambda: self.controller.view.e_receipt, MONEY_TIMEOUT_S, "e-receipt")
+            # e_receipt is set from the start; the QR shows once the printer has said "no paper"
+            self.driver.wait_for(lambda: self.controller.view.receipt_status == "paper_out",
+                                 MONEY_TIMEOUT_S, "the e-receipt")
             self.shoot("paper_out")
         finally:
             printer.set_paper("ok")
@@ -265,3 +268,15 @@ class Walk:
         else:
             self.controller.set_health(self.kiosk.settings.payments.methods)
         self.driver.wait_state("attract", 10.0)
+
+    def privacy_statement(self) -> None:
+        """The collection statement: the line under the number, then the full text on a tap."""
+        self.begin()
+        self.tap_digits(HK_NUMBER[:4])
+        self.shoot("privacy")
+        screen = self.driver.app.router.manager.current_screen
+        self.tap_text("privacy.open")
+        self.driver.wait_for(lambda: screen.statement_open, 5.0, "the statement")
+        self.shoot("statement")
+        self.driver.tap(screen.statement.ids.back)
+        self.driver.wait_for(lambda: not screen.statement_open, 5.0, "the number screen again")

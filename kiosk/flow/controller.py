@@ -29,6 +29,7 @@ from kiosk.flow.purchase_changes import purchase_changes
 from kiosk.flow.timeouts import IdleTimer, StateTimeouts
 from kiosk.flow.view import SessionView, ViewStore
 from kiosk.money.purchases import PurchaseBusy
+from kiosk.privacy_statement import PrivacyStatements
 from kiosk.settings import LANGUAGES
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,8 @@ class Controller:
         self._availability = Availability.everything(tuple(settings.payments.methods))
         self._store = ViewStore(SessionView(
             language=settings.kiosk.default_language, hotline=settings.kiosk.hotline,
-            kiosk_id=settings.kiosk.id, location=settings.kiosk.location), lambda: self.state)
+            kiosk_id=settings.kiosk.id, location=settings.kiosk.location,
+            privacy=PrivacyStatements(settings)), lambda: self.state)
         self._set = self._store.set
         listeners = [_Router(self), FlowAudit()]
         if journal is not None:

@@ -51,6 +51,8 @@ class SessionView:
             (``backend_unreachable``, ``no_payment_method``, ``switched_off_by_operator``,
             ``switched_off_by_backend``, ``disk_low``), or "".
         hotline, kiosk_id, location: from settings, for failure screens.
+        privacy: the Personal Information Collection Statement of the number screen
+            (``kiosk.privacy_statement.PrivacyStatements``), None before the core is built.
     """
 
     language: str = "zh-Hant"
@@ -83,6 +85,7 @@ class SessionView:
     hotline: str = ""
     kiosk_id: str = ""
     location: str = ""
+    privacy: Any = None
 
 
 class ViewStore:

@@ -10,7 +10,7 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 
 from contract.clock import Clock
-from kiosk.journal import reports, schema
+from kiosk.journal import reports, retention, schema
 from kiosk.journal.files import FileLock, free_space_ok
 from kiosk.journal.models import (
     ATTENTION,
@@ -174,3 +174,10 @@ class JournalView:
         """The card terminal batch now open (sales in it can still be VOIDed)."""
         row = self._read("SELECT MAX(batch_no) FROM batches WHERE closed_at IS NULL")
         return int(row[0][0])
+
+    def numbers_kept(self, retention_days: int | None = None,
+                     at: float | None = None) -> retention.NumbersKept:
+        """The rows still holding a full phone number, by state and age (``retention.py``);
+        *retention_days* defaults to the journal's own (a read-only opener must give it)."""
+        days = self._retention_days if retention_days is None else retention_days
+        return retention.build(self._read, self._clock.now() if at is None else at, days)

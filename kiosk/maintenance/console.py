@@ -41,6 +41,10 @@ class StatusView:
     attention_count: int
     retrying_count: int
     frames: dict = field(default_factory=dict)  # device -> ("tx 02 53 … ACK", …), newest last
+    # Journal rows still holding a full phone number (``kiosk privacy report`` has the detail).
+    numbers_kept: int = 0
+    numbers_oldest_s: float | None = None
+    retention_days: int = 0
 
 
 @dataclass(frozen=True)
@@ -189,10 +193,12 @@ class MaintenanceConsole:
         if self._disk is not None:
             space = self._disk.check()
             disk = f"{space.free_mb} MB free ({space.used_percent:.0f}% used)"
+        kept = self.actions.journal.numbers_kept()
         return StatusView(
             h.state, h.reasons, _device_text(h.terminal), _device_text(h.printer), h.paper,
             h.paper_alert, backend, disk, self._journal_kb(),
-            len(self.actions.needing_attention()), len(self.actions.retrying()), self._frames())
+            len(self.actions.needing_attention()), len(self.actions.retrying()), self._frames(),
+            kept.count, kept.oldest.age_s if kept.oldest else None, kept.retention_days)
 
     def attention(self) -> list[tuple[object, tuple[str, ...]]]:
         """Rows needing attention, then rows retrying by themselves, each with its safe actions."""

@@ -6,6 +6,7 @@ from kivy.properties import ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 
+from kiosk.journal.retention import age_text
 from screens.kv import load_beside
 
 STATE_TEXT = {"in_service": "In service", "degraded": "In service, limited",
@@ -26,7 +27,8 @@ class StatusPage(BoxLayout):
                 ("Card terminal", s.terminal), ("Printer", s.printer), ("Paper", paper),
                 ("Backend", s.backend), ("Disk", s.disk), ("Journal", f"{s.journal_kb:,} KB"),
                 ("Needs attention", str(s.attention_count)),
-                ("Retrying automatically", str(s.retrying_count))]
+                ("Retrying automatically", str(s.retrying_count)),
+                ("Full phone numbers kept", numbers_kept_text(s))]
         grid = self.ids.rows
         grid.clear_widgets()
         for label, value in rows:
@@ -42,6 +44,14 @@ class StatusPage(BoxLayout):
     def switch_service(self) -> None:
         action = "put_in_service" if self.switch_text.startswith("Put") else "take_out_of_service"
         self.screen.act(action)
+
+
+def numbers_kept_text(s) -> str:
+    """``2, oldest 3 h 5 min (limit 7 d)``: the count ``kiosk privacy report`` gives."""
+    limit = f"(limit {s.retention_days} d)"
+    if not s.numbers_kept:
+        return f"0 {limit}"
+    return f"{s.numbers_kept}, oldest {age_text(s.numbers_oldest_s or 0)} {limit}"
 
 
 class StatusCell(Label):

@@ -7,6 +7,7 @@ import pytest
 
 from devices.receipt_printer.simulator import PrinterSimulator
 from kiosk import settings as settings_mod
+from kiosk.e_receipt import receipt_token
 from kiosk.hardware.printer import open_printer
 from tests.integration.world import make_world
 
@@ -52,7 +53,14 @@ def test_receipt_is_printed_in_the_customers_language(world, printer_sim, tmp_pa
     txn = world.journal.get(world.c.view.txn_id)
     assert txn.receipt_status == "printed"
     printed = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "printed").glob("*.txt"))
-    assert txn.id in printed  # the QR of the reference
+    token = receipt_token(settings_mod.load().backend_secret(), txn.id)
+    assert f"https://receipts.invalid/r/{token}" in printed  # the e-receipt QR: a token
+    import zxingcpp
+    from PIL import Image
+
+    (png,) = (tmp_path / "printed").glob("*.png")  # the QR as printed on the paper, decoded
+    assert [r.text for r in zxingcpp.read_barcodes(Image.open(png))] == \
+        [f"https://receipts.invalid/r/{token}"]
     (doc,) = world.printer.documents
     assert doc.language == "zh-Hant" and doc.lines[0].text == "數據卡增值收據"
     assert f"參考編號: {txn.id}" in [line.text for line in doc.lines]
@@ -64,7 +72,8 @@ def test_paper_out_shows_the_e_receipt_and_never_holds_the_flow(world, printer_s
     assert world.c.state == "done"
     world.wait_for(lambda: world.c.view.receipt_status not in (None, "printing"), "the outcome")
     assert world.c.view.receipt_status == "paper_out"
-    assert world.c.view.e_receipt == f"https://receipts.invalid/r/{world.c.view.txn_id}"
+    token = receipt_token(settings_mod.load().backend_secret(), world.c.view.txn_id)
+    assert world.c.view.e_receipt == f"https://receipts.invalid/r/{token}"
     assert world.journal.get(world.c.view.txn_id).receipt_status == "paper_out"
     world.walk_away(21)
     assert world.c.state == "attract"

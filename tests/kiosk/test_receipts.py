@@ -10,6 +10,7 @@ import pytest
 from devices.interfaces import CoverOpen, LinkError, PaperOut
 from kiosk import receipts
 from kiosk import settings as settings_mod
+from kiosk.e_receipt import receipt_token
 
 
 def txn(**kw):
@@ -45,7 +46,9 @@ def test_card_receipt_in_traditional_chinese(settings):
                      "金額: HK$88.20", "付款方式: VISA **** 0119", "授權碼: 623892",
                      "剩餘數據: 11.2 GB", "有效期至: 2026-12-31", "客戶服務熱線: +852 3000 0000"):
         assert expected in lines
-    assert doc.qr_data == "https://receipts.invalid/r/K01-20261125-000123"
+    assert doc.qr_data == "https://receipts.invalid/r/" + receipt_token("demo-kiosk-secret",
+                                                                        "K01-20261125-000123")
+    assert "K01-20261125-000123" not in doc.qr_data
 
 
 def test_wallet_receipt_in_english_has_no_card_lines(settings):
@@ -93,14 +96,16 @@ def test_print_outcome_goes_to_the_journal_and_the_caller(settings, printer, sta
     journal, results = Journal(), []
     service = receipts.ReceiptService(printer, journal, settings, run_in_worker=lambda fn: fn())
     service.print_async("K01-20261125-000007", "en", lambda s, e: results.append((s, e)))
-    assert results == [(status, "https://receipts.invalid/r/K01-20261125-000007")]
+    link = "https://receipts.invalid/r/" + receipt_token("demo-kiosk-secret", "K01-20261125-000007")
+    assert results == [(status, link)]
     assert journal.updates == [("K01-20261125-000007", {"receipt_status": status})]
 
 
 def test_e_receipt_url_comes_from_settings(settings):
     s = dataclasses.replace(settings, kiosk=dataclasses.replace(
-        settings.kiosk, e_receipt_url="https://r.example.hk/{reference}?k=1"))
-    assert receipts.compose(txn(), s, "en").qr_data == "https://r.example.hk/K01-20261125-000123?k=1"
+        settings.kiosk, e_receipt_url="https://r.example.hk/{reference}?t={token}"))
+    token = receipt_token("demo-kiosk-secret", "K01-20261125-000123")
+    assert receipts.compose(txn(), s, "en").qr_data == f"https://r.example.hk/K01-20261125-000123?t={token}"
 
 
 def test_a_paid_purchase_still_being_confirmed_says_so_and_shows_no_balance(settings):

@@ -34,7 +34,7 @@ BAD_TEXT = {
     "kiosk.hotline": "call us",
     "kiosk.default_language": "fr",
     "kiosk.data_dir": "",
-    "kiosk.e_receipt_url": "https://receipts.example/r/",  # no {reference}
+    "kiosk.e_receipt_url": "https://receipts.example/r/{reference}",  # no {token}
     "backend.url": "http://backend.example.com",  # plain http off this machine
     "backend.secret_env": "NOT A NAME",
     "backend.ca_bundle": "ca\x00.pem",
@@ -55,6 +55,9 @@ BAD_TEXT = {
     "devices.scanner.port": "/dev/tty\x00ACM0",
     "devices.scanner.link": "usb",
     "devices.scanner.evdev_device": "/dev/input/\x00event3",
+    "privacy.operator_name": "Ex\x00ample",
+    "privacy.contact": "dpo@\x00example.hk",
+    "privacy.statement_dir": "stat\x00ements",
     "display.orientation": "diagonal",
     "simulator.backend.state_path": "a\x00b",
     "maintenance.pepper_env": "",

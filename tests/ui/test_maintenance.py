@@ -146,6 +146,8 @@ def test_status_page_is_live_and_paper_replaced_clears_the_alert(maint):
     assert "low  (LOW: replace soon)" in labels(driver)
     assert_dark_text(driver)
     assert "reachable, 42 ms" in labels(driver)
+    assert "Full phone numbers kept" in labels(driver)
+    assert "0 (limit 7 d)" in labels(driver)  # the count of kiosk privacy report
     maint.ops.health.set_device_status("card_terminal", DeviceStatus(DeviceState.OFFLINE))
     maint.screen._tick(0)
     assert "offline" in labels(driver)

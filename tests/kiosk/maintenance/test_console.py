@@ -124,3 +124,19 @@ def test_a_too_short_pin_is_not_counted_as_a_guess(console):
     assert c.view().message == "short_pin" and audit.entries() == []
     type_in(c, "24681357")
     assert c.view().page == "status"
+
+
+def test_status_counts_the_rows_still_holding_a_full_number(console):
+    """The same count as ``kiosk privacy report``: an unfinished row holds it, a final one not."""
+    c, clock, *_ = console
+    journal = c.actions.journal
+    assert (c.status().numbers_kept, c.status().numbers_oldest_s) == (0, None)
+    waiting = journal.create("fps", "85291234567", "P", "Q", {}, 1800, 1800, "en")
+    journal.advance(waiting.id, "order_pending")
+    done = journal.create("fps", "85291234568", "P", "Q", {}, 1800, 1800, "en")
+    journal.advance(done.id, "order_pending")
+    journal.advance(done.id, "cancelled")
+    clock.advance(300)
+    status = c.status()
+    assert (status.numbers_kept, status.numbers_oldest_s, status.retention_days) == (1, 300, 7)
+    assert status.numbers_kept == journal.numbers_kept().count

@@ -81,6 +81,7 @@ class PaymentStatus:
     amount_cents: int
     paid_at: datetime | None
     refunded_cents: int
+    currency: str | None = None  # when the backend names it (always HKD by the contract)
 
 
 @dataclass(frozen=True)
@@ -191,7 +192,8 @@ def parse_payment_order(d: dict) -> PaymentOrder:
 def parse_payment_status(d: dict) -> PaymentStatus:
     return PaymentStatus(_get(d, "out_trade_no", str), _get(d, "status", str),
                          _cents(d, "amount_cents"), _time(d, "paid_at", optional=True),
-                         _cents(d, "refunded_cents"))
+                         _cents(d, "refunded_cents"),
+                         _get(d, "currency", str, optional=True) if "currency" in d else None)
 
 
 def parse_topup(d: dict) -> Topup:

@@ -39,6 +39,7 @@ class Order:
     status: str = "pending"
     refunded_cents: int = 0
     paid_at: datetime | None = None
+    currency: str | None = None  # what get_payment names (None: left out, as the contract allows)
 
 
 @dataclass
@@ -119,7 +120,7 @@ class FakeBackend:
             if o is None:
                 return None
             return PaymentStatus(out_trade_no, o.status, o.amount_cents, o.paid_at,
-                                 o.refunded_cents)
+                                 o.refunded_cents, o.currency)
 
     def close_payment(self, out_trade_no):
         mode = self._enter("close_payment")

@@ -14,11 +14,11 @@ EXPECTED = {
     "wallet": {**COMMON,
                "created": {"order_pending"},
                "order_pending": {"awaiting_payment", "cancelled"},
-               "awaiting_payment": {"paid", "cancel_pending"},
-               "cancel_pending": {"cancelled", "paid"}},
+               "awaiting_payment": {"paid", "cancel_pending", "refund_pending"},
+               "cancel_pending": {"cancelled", "paid", "refund_pending"}},
     "card": {**COMMON,
              "created": {"sale_pending"},
-             "sale_pending": {"paid", "declined", "cancelled"}},
+             "sale_pending": {"paid", "declined", "cancelled", "refund_pending"}},
 }
 # A way to reach each state, per method (None: the state is not reachable by that method).
 PATHS = {

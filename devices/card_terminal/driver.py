@@ -167,7 +167,8 @@ class SerialCardTerminal:
         return self._money(p.Refund(ecr_ref, amount_cents, currency, orig_rrn), "REFUND")
 
     def settle(self, ecr_ref: str) -> TerminalResult:
-        return self._money(p.Settle(ecr_ref), "SETTLE")
+        # No customer waits on the day's batch close (an upload may keep a terminal quiet).
+        return self._money(p.Settle(ecr_ref), "SETTLE", bounded=False)
 
     def close(self) -> None:
         self._link.close()
@@ -222,13 +223,15 @@ class SerialCardTerminal:
                 with self._state_lock:
                     self._last_evt_at = now  # IN_PROGRESS (or no answer): keep waiting
 
-    def _recover(self, ecr_ref: str, wait: Pending, why: str) -> TerminalResult:
-        """Settle a sale whose answer was lost through QUERY (ABORT if it is still running)."""
+    def _recover(self, ecr_ref: str, wait: Pending, why: str,
+                 bounded: bool = True) -> TerminalResult:
+        """Settle a sale whose answer was lost through QUERY (ABORT if it is still running);
+        ``bounded``: within the silence bound too (a customer is waiting)."""
         log.warning("%s: %s: settling %s through QUERY", self.name, why, ecr_ref)
         end = time.monotonic() + self._recovery_s
 
         def deadline() -> float:  # a terminal that answers keeps pushing the bound later
-            return min(end, self._alive.bound_at)
+            return min(end, self._alive.bound_at) if bounded else end
 
         while time.monotonic() < deadline():
             self._pending.rearm(wait)
@@ -244,14 +247,15 @@ class SerialCardTerminal:
                 self._pending.wait(wait, min(self._t_ack_s, deadline() - time.monotonic()))
         if wait.result is not None:
             return wait.result
-        if self._alive.expired() and not why.startswith("no valid frame"):
+        if bounded and self._alive.expired() and not why.startswith("no valid frame"):
             why = f"{why}; {self._silence()}"
         raise OutcomeUnknown(f"{self.name}: outcome of {ecr_ref} unknown ({why}); query it later")
 
     def _silence(self) -> str:
         return f"no valid frame from the terminal for {self._alive.silent_for():.0f} s"
 
-    def _money(self, msg: p.Message, cmd: str) -> TerminalResult:
+    def _money(self, msg: p.Message, cmd: str, bounded: bool = True) -> TerminalResult:
+        """VOID/REFUND (a customer may be waiting: the silence bound holds) or SETTLE."""
         with self._money_lock:
             wait = self._pending.add(msg.ecr_ref, lambda r: r.cmd == cmd)
             self._alive.restart()
@@ -259,18 +263,18 @@ class SerialCardTerminal:
                 if not self._link.is_open:
                     raise LinkError(f"{self.name}: link is down, {cmd} not sent")
                 try:
-                    self._frames.send(msg, until=self._alive.bound_at)
+                    self._frames.send(msg, until=self._alive.bound_at if bounded else None)
                 except LinkError as e:
-                    return self._recover(msg.ecr_ref, wait, str(e))
+                    return self._recover(msg.ecr_ref, wait, str(e), bounded)
                 answer_by = time.monotonic() + self._grace_s
                 while True:
-                    result = self._pending.wait(
-                        wait, min(answer_by, self._alive.quiet_at) - time.monotonic())
+                    quiet_at = self._alive.quiet_at if bounded else answer_by
+                    result = self._pending.wait(wait, min(answer_by, quiet_at) - time.monotonic())
                     if result is not None:
                         return result
                     if wait.lost or time.monotonic() >= answer_by:
-                        return self._recover(msg.ecr_ref, wait, f"no answer to {cmd}")
-                    if self._alive.quiet():
+                        return self._recover(msg.ecr_ref, wait, f"no answer to {cmd}", bounded)
+                    if bounded and self._alive.quiet():
                         return self._recover(msg.ecr_ref, wait, self._silence())
             finally:
                 self._pending.remove(wait)

@@ -203,3 +203,44 @@ def test_a_terminal_dying_after_progress_ends_within_the_bound_of_its_last_frame
     ended = time.monotonic()
     assert isinstance(outcome, OutcomeUnknown), outcome
     assert ended - last["at"] <= BOUND_S + SLACK_S
+
+
+def test_a_live_terminal_waiting_for_the_card_answers_the_probe_and_is_waited_for(tmp_path):
+    """No EVT for longer than the bound, but the terminal answers STATUS (BUSY): alive."""
+    from devices.card_terminal.simulator import CardTerminalSimulator, Delays
+
+    sim = CardTerminalSimulator("no_card", state_path=tmp_path / "t.json",
+                                delays=Delays(stage_s=0.0, no_card_s=2 * BOUND_S, cancel_s=0.0),
+                                t_ack_s=0.3, t_char_s=0.1)
+    driver = SerialCardTerminal(sim.start("pty"), **{**TIMERS, "connect_wait_s": 3.0})
+    try:
+        outcome, took = timed_sale(driver)
+    finally:
+        driver.close()
+        sim.stop()
+    assert not isinstance(outcome, Exception), outcome
+    assert outcome.result == "TIMEOUT" and took >= 2 * BOUND_S - 0.5
+
+
+def test_a_void_on_a_dead_terminal_is_bounded_too(rig):
+    driver, _ = rig(ack=True)  # ACKs, never answers
+    started = time.monotonic()
+    with pytest.raises(OutcomeUnknown):
+        driver.void("K01-000001V", "K01-000001")
+    assert time.monotonic() - started <= BOUND_S + SLACK_S
+
+
+def test_settle_is_not_cut_by_the_customer_bound():
+    """Nobody waits on the day's batch close: it keeps the spec's T_result-style wait."""
+    host, device = Loopback.pair(timeout_s=0.01)
+    term = Terminal(device, ack=True)
+    driver = SerialCardTerminal(opener=lambda: host, **{**TIMERS, "result_grace_s": BOUND_S + 1.5,
+                                                        "recovery_s": 0.5})
+    started = time.monotonic()
+    try:
+        with pytest.raises(OutcomeUnknown):
+            driver.settle("K01-S0001")
+    finally:
+        term.close()
+        driver.close()
+    assert time.monotonic() - started >= BOUND_S + 1.5

@@ -92,7 +92,9 @@ def _wrong_amount(ctx: MoneyContext, txn, result, reason: str):
     log.error("%s %s", txn.id, reason)
     ctx.note(txn, MISMATCH, **answer_checks.evidence(txn.amount_cents, CURRENCY,
                                                      result.amount_cents, result.currency))
+    ctx.crash.hit(f"{MISMATCH}:noted")
     txn = ctx.commit(txn, "refund_pending", attention_reason=reason, **card_fields(result))
+    ctx.crash.hit(f"{MISMATCH}:refund_pending:commit")
     return refunding.refund(ctx, txn)
 
 

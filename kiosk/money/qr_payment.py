@@ -117,6 +117,7 @@ def refund_wrong_payment(ctx: MoneyContext, txn, reason: str):
     reason = f"{reason}; the backend's answer was paid"
     log.error("%s %s", txn.id, reason)
     txn = ctx.commit(txn, "refund_pending", attention_reason=reason)
+    ctx.crash.hit(f"{answer_checks.MISMATCH}:refund_pending:commit")
     return refunding.refund(ctx, txn)
 
 

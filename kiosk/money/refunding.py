@@ -128,7 +128,7 @@ def _reverse_once(ctx: MoneyContext, txn):
         return back
     amount, currency = _card_amount(ctx, txn)
     if not amount:  # approved with no amount: only a VOID (in its batch) could reverse it
-        raise NoRefund("the sale was approved with no amount and its batch is closed: "
+        raise NoRefund("the sale was approved with no amount and could not be VOIDed: "
                        "no REFUND amount to ask for")
     return ctx.call(txn, "refund", ctx.terminal.refund, txn.refund_ecr_ref, amount, txn.rrn,
                     currency=currency)

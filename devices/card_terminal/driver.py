@@ -10,9 +10,10 @@ outcome through QUERY, ABORTing a sale still in progress, and raises ``OutcomeUn
 it cannot; no new sale starts until that outcome has been queried.
 
 A customer never waits on a dead terminal (``liveness.py``): without a valid frame for
-``silence_s`` (9 s) a money request stops waiting and QUERYs, and ``silence_bound_s`` (15 s)
-after the last valid frame it raises ``OutcomeUnknown`` whatever it was doing (an EVT with a
-window, RETAP, extends both by the window).
+``silence_s`` (9 s) a sale QUERYs (an IN_PROGRESS answer is a valid frame: the wait goes on; a
+VOID/REFUND settles by QUERY at once), and ``silence_bound_s`` (15 s) after the last valid frame
+it raises ``OutcomeUnknown`` whatever it was doing (an EVT with a window, RETAP, extends both by
+the window).
 """
 
 from __future__ import annotations
@@ -201,27 +202,35 @@ class SerialCardTerminal:
         while True:
             with self._state_lock:
                 watchdog_at = self._last_evt_at + self._watchdog_s
-            quiet_at = self._alive.quiet_at
+            quiet_at, bound_at = self._alive.quiet_at, self._alive.bound_at
+            if self._alive.quiet():  # already QUERYing: wait for the bound instead
+                quiet_at = bound_at
             result = self._pending.wait(
                 wait, min(t_result_at, watchdog_at, quiet_at) - time.monotonic())
             if result is not None:
                 return result
             if wait.lost:
                 return self._recover(sale.ecr_ref, wait, "link lost during the sale")
-            if self._alive.quiet():
-                return self._recover(sale.ecr_ref, wait, self._silence())
             now = time.monotonic()
             if now >= t_result_at:
                 self._try_abort(sale.ecr_ref)
                 return self._recover(sale.ecr_ref, wait, "no result within T_result")
+            if self._alive.expired():  # the customer's bound: ask it to stop, leave it to QUERY
+                self._try_abort(sale.ecr_ref, now + self._t_ack_s)
+                return self._recover(sale.ecr_ref, wait, self._silence())
             with self._state_lock:
                 watchdog_due = now >= self._last_evt_at + self._watchdog_s
-            if watchdog_due:
+            if watchdog_due or self._alive.quiet():
+                # A live terminal answers (IN_PROGRESS is a valid frame: the wait goes on); a
+                # dead one does not, and the bound ends the wait.
                 answer = self._try_query(sale.ecr_ref, self._alive.bound_at)
                 if answer is not None and answer.definite:
                     return answer
                 with self._state_lock:
                     self._last_evt_at = now  # IN_PROGRESS (or no answer): keep waiting
+                if answer is None:  # no answer at all: do not spin on a closed port
+                    self._pending.wait(wait, min(self._t_ack_s,
+                                                 self._alive.bound_at - time.monotonic()))
 
     def _recover(self, ecr_ref: str, wait: Pending, why: str,
                  bounded: bool = True) -> TerminalResult:

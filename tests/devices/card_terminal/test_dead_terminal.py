@@ -244,3 +244,27 @@ def test_settle_is_not_cut_by_the_customer_bound():
         term.close()
         driver.close()
     assert time.monotonic() - started >= BOUND_S + 1.5
+
+
+def test_a_busy_terminal_quiet_but_answering_query_is_not_aborted(rig):
+    """No EVT and no STATUS answer while it authorises, but QUERY says IN_PROGRESS: alive; the
+    sale is waited for (T_result), never ABORTed."""
+    done = threading.Event()
+
+    def answer(term, msg):
+        if isinstance(msg, p.Sale):
+            def authorise():
+                time.sleep(3 * BOUND_S)
+                done.set()
+                term.send(p.TerminalResult("SALE", msg.ecr_ref, "APPROVED", "00",
+                                           amount_cents=msg.amount_cents, currency="344"))
+            threading.Thread(target=authorise, daemon=True).start()
+        elif isinstance(msg, p.Query) and not done.is_set():
+            term.send(p.TerminalResult("QUERY", msg.target_ecr_ref, "IN_PROGRESS"))
+
+    driver, term = rig(on_frame=answer)
+    outcome, took = timed_sale(driver)
+    assert not isinstance(outcome, Exception), outcome
+    assert outcome.approved and took >= 3 * BOUND_S - 0.5
+    assert not any(isinstance(m, p.Abort) for m in term.received)
+    assert any(isinstance(m, p.Query) for m in term.received)

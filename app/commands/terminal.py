@@ -3,7 +3,8 @@
 Prints the terminal's RSP as JSON with the spec's field names and values (``"result":
 "APPROVED"``; ``amount_cents`` in cents; an Octopus sale, ``--tender octopus``, adds the card's
 ``remaining_value_cents``). Exits 1 on a link error, and for sale/settle when the
-answer is not APPROVED. Without ``--port`` the terminal of the settings is used (on the demo
+answer is not APPROVED, and for a sale APPROVED for another amount or currency than asked (or
+with none): the JSON then carries ``"mismatch"`` and stderr says what to do. Without ``--port`` the terminal of the settings is used (on the demo
 profile, a simulator started for the occasion).
 """
 
@@ -20,6 +21,7 @@ from devices.transport import open_port
 from kiosk import settings as settings_mod
 from kiosk.hardware.card_terminal import open_terminal
 from kiosk.hardware.handle import DeviceHandle
+from kiosk.money.answer_checks import HKD_NUMERIC, mismatch
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +99,18 @@ def _act(args, handle: DeviceHandle) -> int:
         result = terminal.abort_result(args.target or args.ref)
     else:
         result = terminal.query(args.target or args.ref)
-    print(json.dumps(result.as_fields(), ensure_ascii=False), flush=True)
+    fields = result.as_fields()
+    wrong = ""
+    if args.action == "sale" and result.approved:
+        wrong = mismatch(args.amount_cents, result.amount_cents, result.currency, HKD_NUMERIC)
+        if wrong:
+            fields["mismatch"] = wrong
+    print(json.dumps(fields, ensure_ascii=False), flush=True)
+    if wrong:
+        print(f"kiosk terminal: the terminal APPROVED something else than was asked ({wrong}): "
+              f"not a payment of {args.amount_cents} cents; reverse it with VOID "
+              f"(orig ecr_ref {result.ecr_ref})", file=sys.stderr)
+        return 1
     if args.action in MONEY_ACTIONS and not result.approved:
         return 1
     return 0

@@ -19,7 +19,7 @@ QR_BEHAVIOURS = (("at_once", 40), ("soon", 15), ("near_deadline", 10), ("after_d
 # (terminal scenario or kiosk-side cancel, weight): what the customer does at the terminal.
 CARD_BEHAVIOURS = (("approve", 60), ("decline_05", 4), ("decline_51", 4), ("decline_54", 2),
                    ("decline_55", 3), ("decline_91", 2), ("cancel", 8), ("no_card", 7),
-                   ("lose_response", 5), ("kiosk_cancel", 5))
+                   ("lose_response", 5), ("kiosk_cancel", 5), ("approve_wrong_amount", 2))
 # Backend routes the robot breaks now and then when asked for faults, and how.
 FAULT_ROUTES = ("POST /v1/payments", "GET /v1/payments/{out_trade_no}",
                 "POST /v1/payments/{out_trade_no}/close", "POST /v1/topups",

@@ -8,6 +8,12 @@ A sale waits for its RSP up to T_result (timeout_s + 60 s); every EVT re-arms a 
 on which it QUERYs. If the answer is lost (link down, T_result, no ACK) it settles the true
 outcome through QUERY, ABORTing a sale still in progress, and raises ``OutcomeUnknown`` only if
 it cannot; no new sale starts until that outcome has been queried.
+
+A customer never waits on a dead terminal (``liveness.py``): without a valid frame for
+``silence_s`` (9 s) a sale QUERYs (an IN_PROGRESS answer is a valid frame: the wait goes on; a
+VOID/REFUND settles by QUERY at once), and ``silence_bound_s`` (15 s) after the last valid frame
+it raises ``OutcomeUnknown`` whatever it was doing (an EVT with a window, RETAP, extends both by
+the window).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from itertools import count
 
 from devices.card_terminal import protocol as p
 from devices.card_terminal.link_layer import FrameLink
+from devices.card_terminal.liveness import RETAP_WINDOW_S, Liveness
 from devices.card_terminal.pending import Pending, PendingAnswers
 from devices.card_terminal.protocol import TerminalResult
 from devices.interfaces import (
@@ -64,6 +71,9 @@ class SerialCardTerminal:
         evt_watchdog_s: QUERY a sale after this long without an EVT.
         recovery_s: how long a lost answer is chased through QUERY before ``OutcomeUnknown``.
         connect_wait_s: how long the constructor waits for the terminal to answer first.
+        silence_s: no valid frame for this long: stop waiting for the RSP, settle by QUERY.
+        silence_bound_s: no valid frame for this long: ``OutcomeUnknown`` (the customer's bound).
+        retap_window_s: after ``EVT … RETAP`` the terminal may stay silent this long (+2 s).
     """
 
     def __init__(self, port: str = "", *, baudrate: int = 9600,
@@ -72,7 +82,9 @@ class SerialCardTerminal:
                  result_grace_s: float = 60.0, evt_watchdog_s: float = 30.0,
                  answer_timeout_s: float = 5.0, recovery_s: float = 30.0,
                  probe_interval_s: float = 0.8, probe_timeout_s: float = 0.6,
-                 reconnect_interval_s: float = 0.5, connect_wait_s: float = 2.0):
+                 reconnect_interval_s: float = 0.5, connect_wait_s: float = 2.0,
+                 silence_s: float = 9.0, silence_bound_s: float = 15.0,
+                 retap_window_s: float = RETAP_WINDOW_S):
         self.name = name
         self.wire = WireLog(name)
         self._subs = Subscribers()
@@ -87,6 +99,7 @@ class SerialCardTerminal:
         self._sale_ref: str | None = None
         self._last_evt_at = 0.0
         self._unknown: str | None = None
+        self._alive = Liveness(silence_s, silence_bound_s, windows={"RETAP": retap_window_s})
         self._link = DeviceLink(opener or (lambda: open_port(port, baudrate)), name,
                                 on_data=self._on_data, on_change=self._on_link_change,
                                 reconnect_interval_s=reconnect_interval_s, probe=self._probe,
@@ -127,6 +140,7 @@ class SerialCardTerminal:
                 raise OutcomeUnknown(f"the outcome of {self._unknown} is unknown: query it first")
             with self._state_lock:
                 self._sale_ref, self._last_evt_at = ecr_ref, time.monotonic()
+            self._alive.restart()
             wait = self._pending.add(ecr_ref, lambda r: r.cmd == "SALE")
             try:
                 result = self._run_sale(
@@ -150,9 +164,13 @@ class SerialCardTerminal:
 
     def query(self, target_ecr_ref: str) -> TerminalResult:
         """The stored outcome of an earlier request (or NOT_FOUND / IN_PROGRESS)."""
+        return self._query(target_ecr_ref)
+
+    def _query(self, target_ecr_ref: str, until: float | None = None) -> TerminalResult:
+        """``query`` with ``until``: a monotonic deadline for the whole exchange."""
         ref = self._new_ref()
         result = self._request(p.Query(ref, target_ecr_ref), target_ecr_ref,
-                               lambda r: True, self._answer_s)
+                               lambda r: True, self._answer_s, until=until)
         if result.definite and self._unknown == target_ecr_ref:
             log.info("%s: outcome of %s settled by QUERY: %s", self.name, target_ecr_ref,
                      result.result)
@@ -167,7 +185,8 @@ class SerialCardTerminal:
         return self._money(p.Refund(ecr_ref, amount_cents, currency, orig_rrn), "REFUND")
 
     def settle(self, ecr_ref: str) -> TerminalResult:
-        return self._money(p.Settle(ecr_ref), "SETTLE")
+        # No customer waits on the day's batch close (an upload may keep a terminal quiet).
+        return self._money(p.Settle(ecr_ref), "SETTLE", bounded=False)
 
     def close(self) -> None:
         self._link.close()
@@ -193,14 +212,18 @@ class SerialCardTerminal:
         if not self._link.is_open:
             raise LinkError(f"{self.name}: link is down, sale not sent")
         try:
-            self._frames.send(sale)
+            self._frames.send(sale, until=self._alive.bound_at)
         except LinkError as e:
             return self._recover(sale.ecr_ref, wait, str(e))
         t_result_at = time.monotonic() + sale.timeout_s + self._grace_s
         while True:
             with self._state_lock:
                 watchdog_at = self._last_evt_at + self._watchdog_s
-            result = self._pending.wait(wait, min(t_result_at, watchdog_at) - time.monotonic())
+            quiet_at, bound_at = self._alive.quiet_at, self._alive.bound_at
+            if self._alive.quiet():  # already QUERYing: wait for the bound instead
+                quiet_at = bound_at
+            result = self._pending.wait(
+                wait, min(t_result_at, watchdog_at, quiet_at) - time.monotonic())
             if result is not None:
                 return result
             if wait.lost:
@@ -209,67 +232,101 @@ class SerialCardTerminal:
             if now >= t_result_at:
                 self._try_abort(sale.ecr_ref)
                 return self._recover(sale.ecr_ref, wait, "no result within T_result")
+            if self._alive.expired():  # the customer's bound: ask it to stop, leave it to QUERY
+                self._try_abort(sale.ecr_ref, now + self._t_ack_s)
+                return self._recover(sale.ecr_ref, wait, self._silence())
             with self._state_lock:
                 watchdog_due = now >= self._last_evt_at + self._watchdog_s
-            if watchdog_due:
-                answer = self._try_query(sale.ecr_ref)
+            if watchdog_due or self._alive.quiet():
+                # A live terminal answers (IN_PROGRESS is a valid frame: the wait goes on); a
+                # dead one does not, and the bound ends the wait.
+                answer = self._try_query(sale.ecr_ref, self._alive.bound_at)
                 if answer is not None and answer.definite:
                     return answer
                 with self._state_lock:
                     self._last_evt_at = now  # IN_PROGRESS (or no answer): keep waiting
+                if answer is None:  # no answer at all: do not spin on a closed port
+                    self._pending.wait(wait, min(self._t_ack_s,
+                                                 self._alive.bound_at - time.monotonic()))
 
-    def _recover(self, ecr_ref: str, wait: Pending, why: str) -> TerminalResult:
-        """Settle a sale whose answer was lost through QUERY (ABORT if it is still running)."""
+    def _recover(self, ecr_ref: str, wait: Pending, why: str,
+                 bounded: bool = True) -> TerminalResult:
+        """Settle a sale whose answer was lost through QUERY (ABORT if it is still running);
+        ``bounded``: within the silence bound too (a customer is waiting)."""
         log.warning("%s: %s: settling %s through QUERY", self.name, why, ecr_ref)
-        deadline = time.monotonic() + self._recovery_s
-        while time.monotonic() < deadline:
+        end = time.monotonic() + self._recovery_s
+
+        def deadline() -> float:  # a terminal that answers keeps pushing the bound later
+            return min(end, self._alive.bound_at) if bounded else end
+
+        while time.monotonic() < deadline():
             self._pending.rearm(wait)
             if wait.result is not None:
                 return wait.result
-            if not self._link.wait_up(min(1.0, deadline - time.monotonic())):
+            if not self._link.wait_up(min(1.0, deadline() - time.monotonic())):
                 continue
-            answer = self._try_query(ecr_ref)
+            answer = self._try_query(ecr_ref, deadline())
             if answer is not None and answer.definite:
                 return answer
             if answer is not None:  # IN_PROGRESS: cancel it, then ask again
-                self._try_abort(ecr_ref)
-                self._pending.wait(wait, min(self._t_ack_s, deadline - time.monotonic()))
+                self._try_abort(ecr_ref, deadline())
+                self._pending.wait(wait, min(self._t_ack_s, deadline() - time.monotonic()))
+        if wait.result is not None:
+            return wait.result
+        if bounded and self._alive.expired() and not why.startswith("no valid frame"):
+            why = f"{why}; {self._silence()}"
         raise OutcomeUnknown(f"{self.name}: outcome of {ecr_ref} unknown ({why}); query it later")
 
-    def _money(self, msg: p.Message, cmd: str) -> TerminalResult:
+    def _silence(self) -> str:
+        return f"no valid frame from the terminal for {self._alive.silent_for():.0f} s"
+
+    def _money(self, msg: p.Message, cmd: str, bounded: bool = True) -> TerminalResult:
+        """VOID/REFUND (a customer may be waiting: the silence bound holds) or SETTLE."""
         with self._money_lock:
             wait = self._pending.add(msg.ecr_ref, lambda r: r.cmd == cmd)
+            self._alive.restart()
             try:
                 if not self._link.is_open:
                     raise LinkError(f"{self.name}: link is down, {cmd} not sent")
                 try:
-                    self._frames.send(msg)
+                    self._frames.send(msg, until=self._alive.bound_at if bounded else None)
                 except LinkError as e:
-                    return self._recover(msg.ecr_ref, wait, str(e))
-                result = self._pending.wait(wait, self._grace_s)
-                return result or self._recover(msg.ecr_ref, wait, f"no answer to {cmd}")
+                    return self._recover(msg.ecr_ref, wait, str(e), bounded)
+                answer_by = time.monotonic() + self._grace_s
+                while True:
+                    quiet_at = self._alive.quiet_at if bounded else answer_by
+                    result = self._pending.wait(wait, min(answer_by, quiet_at) - time.monotonic())
+                    if result is not None:
+                        return result
+                    if wait.lost or time.monotonic() >= answer_by:
+                        return self._recover(msg.ecr_ref, wait, f"no answer to {cmd}", bounded)
+                    if bounded and self._alive.quiet():
+                        return self._recover(msg.ecr_ref, wait, self._silence())
             finally:
                 self._pending.remove(wait)
 
-    def _try_query(self, target: str) -> TerminalResult | None:
+    def _try_query(self, target: str, until: float | None = None) -> TerminalResult | None:
         try:
-            return self.query(target)
+            return self._query(target, until)
         except (LinkError, DeviceTimeout) as e:
             log.info("%s: QUERY %s failed: %s", self.name, target, e)
             return None
 
-    def _try_abort(self, ecr_ref: str) -> None:
+    def _try_abort(self, ecr_ref: str, until: float | None = None) -> None:
         try:
-            self.abort(ecr_ref)
+            self._frames.send(p.Abort(ecr_ref), until=until)
         except LinkError as e:
             log.info("%s: ABORT %s failed: %s", self.name, ecr_ref, e)
 
     # -- plumbing ---------------------------------------------------------------------------
     def _request(self, msg: p.Message, ref: str, accepts, timeout_s: float,
-                 t_ack_s: float | None = None, tries: int | None = None) -> TerminalResult:
+                 t_ack_s: float | None = None, tries: int | None = None,
+                 until: float | None = None) -> TerminalResult:
         wait = self._pending.add(ref, accepts)
         try:
-            self._frames.send(msg, t_ack_s=t_ack_s, max_transmissions=tries)
+            self._frames.send(msg, t_ack_s=t_ack_s, max_transmissions=tries, until=until)
+            if until is not None:
+                timeout_s = min(timeout_s, until - time.monotonic())
             result = self._pending.wait(wait, timeout_s)
             if result is None:
                 raise (LinkError if wait.lost else DeviceTimeout)(
@@ -290,12 +347,14 @@ class SerialCardTerminal:
                 ours = msg.ecr_ref == self._sale_ref
                 if ours:
                     self._last_evt_at = time.monotonic()
+            self._alive.heard(msg.stage if ours else "")  # valid progress extends the wait
             if ours:
                 self._subs.emit(TerminalProgress(msg.ecr_ref, msg.stage))
             else:
                 log.warning("%s: EVT for %s, which is not the running sale: ignored", self.name,
                             msg.ecr_ref)
         elif isinstance(msg, TerminalResult):
+            self._alive.heard()
             if not self._pending.deliver(msg):
                 log.warning("%s: %s answer for %s (%s) matches no request: ignored", self.name,
                             msg.cmd, msg.ecr_ref, msg.result)

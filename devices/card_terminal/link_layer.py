@@ -100,8 +100,11 @@ class FrameLink:
 
     # -- sending ----------------------------------------------------------------------------
     def send(self, msg: p.Message, t_ack_s: float | None = None,
-             max_transmissions: int | None = None) -> int:
+             max_transmissions: int | None = None, until: float | None = None) -> int:
         """Send one message and wait for its ACK; returns the transmissions it took.
+
+        ``until`` (monotonic seconds) ends the ACK waits and retransmissions early: the caller's
+        own deadline (a customer is waiting).
 
         Raises:
             LinkError: the link is down, or no ACK after the last transmission (the peer may
@@ -110,15 +113,20 @@ class FrameLink:
         raw = p.frame(msg)
         t_ack = self.t_ack_s if t_ack_s is None else t_ack_s
         tries = self.max_transmissions if max_transmissions is None else max_transmissions
+        sent = 0
         with self._send_lock:
             for attempt in range(1, tries + 1):
+                left = t_ack if until is None else min(t_ack, until - time.monotonic())
+                if attempt > 1 and left <= 0:
+                    break
                 wait = _AckWait()
                 with self._wait_lock:
                     self._wait = wait
                 try:
                     note = type(msg).__name__ + (f" (transmission {attempt})" if attempt > 1 else "")
                     self.transmit(raw, note)
-                    wait.event.wait(t_ack)
+                    sent = attempt
+                    wait.event.wait(max(0.0, left))
                 finally:
                     with self._wait_lock:
                         self._wait = None
@@ -130,7 +138,7 @@ class FrameLink:
                          type(msg).__name__, "NAK" if wait.answer == p.NAK else "timeout",
                          attempt, tries)
         raise LinkError(f"{self.wire.device}: {type(msg).__name__} not acknowledged after "
-                        f"{tries} transmissions")
+                        f"{sent} transmission{'s' if sent != 1 else ''}")
 
     def transmit(self, raw: bytes, note: str) -> None:
         """Put bytes on the wire and in the wire log (a simulator overrides it for faults)."""

@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 
 SCENARIOS = ("approve", "decline_05", "decline_51", "decline_54", "decline_55", "decline_91",
              "cancel", "no_card", "silent", "lose_response", "busy") + OCTOPUS_ONLY_SCENARIOS
+# A faulty terminal: APPROVED for 1 cent whatever was asked (the kiosk must not count it as paid).
+SCENARIOS += ("approve_wrong_amount",)
 
 
 @dataclass(frozen=True)

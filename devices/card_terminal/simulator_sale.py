@@ -80,7 +80,8 @@ class SaleRun:
         self._evt("REMOVE_CARD")
         if s.startswith("decline_"):
             return self._end("DECLINED", rc=s.split("_")[1], card=True)
-        return self.approval("SALE", ref, self.sale.amount_cents, self.sale.currency, self._store)
+        amount = 1 if s == "approve_wrong_amount" else self.sale.amount_cents
+        return self.approval("SALE", ref, amount, self.sale.currency, self._store)
 
     def _pause(self, seconds: float) -> bool:
         """Wait as the customer would; True if the ECR aborted meanwhile."""

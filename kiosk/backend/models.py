@@ -83,6 +83,7 @@ class PaymentStatus:
     refunded_cents: int
     method: str | None = None  # None: the server did not say
     reason: str | None = None  # why a scan order failed; None otherwise
+    currency: str | None = None  # when the backend names it (always HKD by the contract)
 
     @property
     def waiting(self) -> bool:
@@ -238,7 +239,7 @@ def parse_payment_status(d: dict) -> PaymentStatus:
     return PaymentStatus(_get(d, "out_trade_no", str), _get(d, "status", str),
                          _cents(d, "amount_cents"), _time(d, "paid_at", optional=True),
                          _cents(d, "refunded_cents"), _optional(d, "method", str),
-                         _optional(d, "reason", str))
+                         _optional(d, "reason", str), _optional(d, "currency", str))
 
 
 def parse_scan_payment(d: dict) -> ScanPayment:

@@ -35,10 +35,14 @@ _WALLET_MOVES = {
     "awaiting_payment": ("paid", "cancel_pending"),
     "cancel_pending": ("cancelled", "paid"),
 }
+# An order reported paid with another amount, or a sale approved for another amount or currency,
+# is never paid: it goes straight to refund_pending (kiosk/money/answer_checks.py).
+_WALLET_MOVES["awaiting_payment"] += ("refund_pending",)
+_WALLET_MOVES["cancel_pending"] += ("refund_pending",)
 _CARD_MOVES = {
     "created": ("sale_pending", "hold_pending"),
     "hold_pending": ("sale_pending", "cancelled"),
-    "sale_pending": ("paid", "declined", "cancelled"),
+    "sale_pending": ("paid", "declined", "cancelled", "refund_pending"),
 }
 
 

@@ -2,16 +2,19 @@
 
 created → sale_pending (ecr_ref, amount and batch committed before SALE) → paid | declined |
 cancelled. A lost answer is settled with QUERY on the same ecr_ref; never a second SALE while
-the last outcome is unknown. A terminal approving another amount than asked is a fault: the
-sale is reversed and the row handed to a person.
+the last outcome is unknown, and never in front of the customer once the terminal's own bound
+has passed (``OutcomeUnknown``): the row is left to the background recovery. An APPROVED for
+another amount or currency than asked, or with none, is a fault (``answer_checks``): never paid,
+the row goes straight to refund_pending (the sale's own void/refund ecr_refs are in the row since
+its creation), the sale is reversed and the row handed to a person with the evidence.
 """
 
 from __future__ import annotations
 
 import logging
 
-from devices.interfaces import DeviceError
-from kiosk.money import refunding
+from devices.interfaces import DeviceError, OutcomeUnknown
+from kiosk.money import answer_checks, refunding
 from kiosk.money.context import ROUNDS, MoneyContext, Unsettled
 from kiosk.money.events import Declined, Paid, PaymentCancelled
 
@@ -19,7 +22,8 @@ log = logging.getLogger(__name__)
 
 NOTHING_CHARGED = {"CANCELLED": "customer", "TIMEOUT": "expired", "NOT_FOUND": "unavailable",
                    "ERROR": "unavailable"}
-MISMATCH = "amount_mismatch"
+MISMATCH = answer_checks.MISMATCH
+CURRENCY = answer_checks.HKD_NUMERIC
 
 
 def begin_sale(ctx: MoneyContext, txn):
@@ -33,7 +37,12 @@ def run_sale(ctx: MoneyContext, txn):
     timeout_s = ctx.settings.payments.card_timeout_s
     try:
         result = ctx.call(txn, "sale", ctx.terminal.sale, txn.ecr_ref, txn.amount_cents,
-                          timeout_s=timeout_s)
+                          currency=CURRENCY, timeout_s=timeout_s)
+    except OutcomeUnknown as e:
+        # The driver has chased the answer through QUERY as long as a customer may wait: the
+        # customer is told the payment is being checked; the background recovery QUERYs on.
+        log.warning("%s sale outcome unknown (%s): left to the background recovery", txn.id, e)
+        raise Unsettled(txn.id, "card sale outcome unknown") from e
     except DeviceError as e:
         log.warning("%s sale outcome unknown (%s): querying", txn.id, e)
         return settle_sale(ctx, txn)
@@ -60,8 +69,10 @@ def apply_result(ctx: MoneyContext, txn, result):
     """The row after a definite terminal answer; an approval goes on to crediting (the caller)."""
     outcome = result.result
     if outcome == "APPROVED" or getattr(result, "approved", False):
-        if result.amount_cents and result.amount_cents != txn.amount_cents:
-            return _wrong_amount(ctx, txn, result)
+        wrong = answer_checks.mismatch(txn.amount_cents, result.amount_cents,
+                                       result.currency, CURRENCY)
+        if wrong:
+            return _wrong_amount(ctx, txn, result, wrong)
         txn = ctx.commit(txn, "paid", **card_fields(result))
         ctx.emit(Paid(txn.id))
         return txn
@@ -76,13 +87,15 @@ def apply_result(ctx: MoneyContext, txn, result):
     raise Unsettled(txn.id, f"card sale answered {outcome}", retry=False)
 
 
-def _wrong_amount(ctx: MoneyContext, txn, result):
-    reason = (f"{MISMATCH}: the terminal approved {result.amount_cents} cents "
-              f"for a sale of {txn.amount_cents}")
+def _wrong_amount(ctx: MoneyContext, txn, result, reason: str):
+    """Never paid: note the evidence, commit refund_pending, reverse, hand to a person."""
+    reason = f"{reason}; the terminal's answer was APPROVED"
     log.error("%s %s", txn.id, reason)
-    ctx.note(txn, MISMATCH, approved_cents=result.amount_cents)
-    txn = ctx.commit(txn, "needs_attention", attention_reason=reason, **card_fields(result))
-    txn = ctx.commit(txn, "refund_pending")
+    ctx.note(txn, MISMATCH, **answer_checks.evidence(txn.amount_cents, CURRENCY,
+                                                     result.amount_cents, result.currency))
+    ctx.crash.hit(f"{MISMATCH}:noted")
+    txn = ctx.commit(txn, "refund_pending", attention_reason=reason, **card_fields(result))
+    ctx.crash.hit(f"{MISMATCH}:refund_pending:commit")
     return refunding.refund(ctx, txn)
 
 

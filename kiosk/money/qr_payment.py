@@ -3,6 +3,8 @@
 created → order_pending → awaiting_payment → paid; on the customer's cancel or the deadline:
 query once more, then cancel_pending → close the same order → query again → cancelled, or paid
 when the customer paid at the last moment (409 already_paid or a paid status after the close).
+An order reported paid with another amount (or currency) than asked is never paid: noted,
+straight to refund_pending, refunded in full with the row's refund key, then a person's case.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import time
 
 from contract.clock import SystemClock
 from kiosk.backend.errors import Ambiguous, Conflict, Definite
+from kiosk.money import answer_checks, refunding
 from kiosk.money.context import ROUNDS, UNKNOWN, MoneyContext, Unsettled
 from kiosk.money.events import Paid, PaymentCancelled
 
@@ -64,6 +67,8 @@ def wait_for_payment(ctx: MoneyContext, txn, stop: threading.Event, deadline: fl
         status = _status(ctx, txn)
         if status == "paid":
             return mark_paid(ctx, txn)
+        if _wrong(status):
+            return refund_wrong_payment(ctx, txn, status)
         if status in NOT_PAYABLE or ctx.clock.monotonic() >= deadline:
             return cancel_order(ctx, txn, "expired")
 
@@ -93,6 +98,8 @@ def _long_poll(ctx: MoneyContext, txn, stop, deadline: float, wait_s: int):
                 status, quick, poll = poll.status, poll.quick, None
                 if status == "paid":
                     return mark_paid(ctx, txn)
+                if _wrong(status):
+                    return refund_wrong_payment(ctx, txn, status)
                 if status in NOT_PAYABLE:
                     return cancel_order(ctx, txn, "expired")
                 # Unknown (no answer), or a server that answers at once: pace like a plain poll.
@@ -176,15 +183,21 @@ def cancel_order(ctx: MoneyContext, txn, reason: str):
     watching the order for a late payment.
     """
     if txn.state == "awaiting_payment":
-        if _status(ctx, txn) == "paid":
+        status = _status(ctx, txn)
+        if status == "paid":
             return mark_paid(ctx, txn)
+        if _wrong(status):
+            return refund_wrong_payment(ctx, txn, status)
         txn = ctx.commit(txn, "cancel_pending")
     closed = _close(ctx, txn)
-    if closed == "already_paid":
+    status = _status(ctx, txn) if closed == "already_paid" else None
+    if closed == "already_paid" and not _wrong(status):
         return mark_paid(ctx, txn)
-    status = _status(ctx, txn)
+    status = status or _status(ctx, txn)
     if status == "paid":
         return mark_paid(ctx, txn)
+    if _wrong(status):
+        return refund_wrong_payment(ctx, txn, status)
     if status in GONE:  # closed, expired or unknown to the backend: it can no longer be paid
         # (even if the close itself was not confirmed: its answer was lost, or it expired first)
         txn = ctx.commit(txn, "cancelled")
@@ -205,7 +218,19 @@ def settle_order_pending(ctx: MoneyContext, txn):
     if status == "paid":
         txn = ctx.commit(txn, "awaiting_payment")
         return mark_paid(ctx, txn)
+    if _wrong(status):
+        return refund_wrong_payment(ctx, ctx.commit(txn, "awaiting_payment"), status)
     return cancel_order(ctx, ctx.commit(txn, "awaiting_payment"), "unavailable")
+
+
+def refund_wrong_payment(ctx: MoneyContext, txn, reason: str):
+    """Paid another amount than asked: never paid; refund_pending (its refund key is in the row
+    since its creation), refund all that was paid, hand the row to a person."""
+    reason = f"{reason}; the backend's answer was paid"
+    log.error("%s %s", txn.id, reason)
+    txn = ctx.commit(txn, "refund_pending", attention_reason=reason)
+    ctx.crash.hit(f"{answer_checks.MISMATCH}:refund_pending:commit")
+    return refunding.refund(ctx, txn)
 
 
 def mark_paid(ctx: MoneyContext, txn):
@@ -230,12 +255,19 @@ def _close(ctx: MoneyContext, txn) -> str | None:
     return None
 
 
+def _wrong(status: str | None) -> bool:
+    """``_status`` said: paid, but not what was asked."""
+    return bool(status) and status.startswith(answer_checks.MISMATCH)
+
+
 def _status(ctx: MoneyContext, txn, wait_s: int | None = None) -> str | None:
-    """The order's status: pending | paid | closed | expired | refunded | not_found; None = unknown.
+    """The order's status: pending | paid | closed | expired | refunded | not_found; None = unknown;
+    a paid status with another amount or currency: the mismatch (``amount_mismatch: …``, noted
+    in the journal), never paid.
 
     With *wait_s* a long poll (the backend may hold the answer until the status changes). A
-    paid status that is not for our order (another number or amount) is bad input: logged and
-    taken as unknown, never as paid.
+    status that is not for our order (another number) is bad input: logged and taken as
+    unknown, never as paid.
     """
     get = ctx.backend.get_payment
     if wait_s:
@@ -245,9 +277,16 @@ def _status(ctx: MoneyContext, txn, wait_s: int | None = None) -> str | None:
         return None
     if found is None:
         return "not_found"
-    if found.out_trade_no != txn.out_trade_no or (
-            found.status == "paid" and found.amount_cents != txn.amount_cents):
+    if found.out_trade_no != txn.out_trade_no:
         log.error("%s backend answered for another order (%s, %s cents): ignored",
                   txn.id, found.out_trade_no, found.amount_cents)
         return None
+    if found.status == "paid":
+        currency = answer_checks.HKD if found.currency is None else found.currency
+        wrong = answer_checks.mismatch(txn.amount_cents, found.amount_cents, currency,
+                                       answer_checks.HKD)
+        if wrong:
+            ctx.note(txn, answer_checks.MISMATCH, **answer_checks.evidence(
+                txn.amount_cents, answer_checks.HKD, found.amount_cents, currency))
+            return wrong
     return found.status

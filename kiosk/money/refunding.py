@@ -11,13 +11,13 @@ import logging
 
 from devices.interfaces import DeviceError
 from kiosk.backend.errors import Ambiguous, Conflict, Definite
+from kiosk.money.answer_checks import MISMATCH
 from kiosk.money.context import ROUNDS, UNKNOWN, MoneyContext, Unsettled
 from kiosk.money.events import NeedsAttention, Refunded
 
 log = logging.getLogger(__name__)
 
 REFUND_REASON = "topup_rejected"
-MISMATCH = "amount_mismatch"  # card_payment's marker of a sale approved for a wrong amount
 
 
 def refund(ctx: MoneyContext, txn):
@@ -26,10 +26,12 @@ def refund(ctx: MoneyContext, txn):
         done, why = _reverse_card(ctx, txn)
     else:
         done, why = _refund_wallet(ctx, txn)
+    wrong = (txn.attention_reason or "").startswith(MISMATCH)
     if not done:
-        return attention(ctx, txn, why)
-    if (txn.attention_reason or "").startswith(MISMATCH):
-        # The terminal approved a wrong amount: money is back, and a person still looks.
+        return attention(ctx, txn, f"{txn.attention_reason}; NOT given back: {why}" if wrong
+                         else why)
+    if wrong:
+        # Paid another amount than asked: the money is back, and a person still looks.
         return attention(ctx, txn, f"{txn.attention_reason}; reversed")
     txn = ctx.commit(txn, "refunded")
     ctx.emit(Refunded(txn.id))
@@ -77,6 +79,9 @@ def _refundable(txn, payment) -> tuple[int, str]:
         return 0, f"refund: the order is not paid ({payment.status if payment else 'not found'})"
     if payment.refunded_cents:
         return 0, f"refund: {payment.refunded_cents} cents already refunded by someone else"
+    if (txn.attention_reason or "").startswith(MISMATCH):
+        # Paid another amount than asked: nothing was credited, all of it goes back.
+        return payment.amount_cents, "refund: the order was paid with nothing"
     if payment.amount_cents != txn.amount_cents:
         log.error("%s order paid %d cents, sale was %d: refunding what was paid",
                   txn.id, payment.amount_cents, txn.amount_cents)
@@ -85,10 +90,16 @@ def _refundable(txn, payment) -> tuple[int, str]:
 
 # --- card -----------------------------------------------------------------------------------
 
+class NoRefund(Exception):
+    """A card reversal that cannot even be asked for (a person's case)."""
+
+
 def _reverse_card(ctx: MoneyContext, txn) -> tuple[bool, str]:
     for _ in range(ROUNDS):
         try:
             back = _reverse_once(ctx, txn)
+        except NoRefund as e:
+            return False, str(e)
         except DeviceError as e:
             log.warning("%s card reversal not confirmed (%s)", txn.id, e)
             ctx.pause(ctx.settings.payments.poll_interval_s)
@@ -115,8 +126,12 @@ def _reverse_once(ctx: MoneyContext, txn):
     back = ctx.call(txn, "query", ctx.terminal.query, txn.refund_ecr_ref)
     if back.result != "NOT_FOUND":
         return back
-    return ctx.call(txn, "refund", ctx.terminal.refund, txn.refund_ecr_ref,
-                    _card_amount(ctx, txn), txn.rrn)
+    amount, currency = _card_amount(ctx, txn)
+    if not amount:  # approved with no amount: only a VOID (in its batch) could reverse it
+        raise NoRefund("the sale was approved with no amount and could not be VOIDed: "
+                       "no REFUND amount to ask for")
+    return ctx.call(txn, "refund", ctx.terminal.refund, txn.refund_ecr_ref, amount, txn.rrn,
+                    currency=currency)
 
 
 def _batch_open(ctx: MoneyContext, txn) -> bool:
@@ -124,9 +139,12 @@ def _batch_open(ctx: MoneyContext, txn) -> bool:
     return txn.batch_no is None or txn.batch_no == ctx.journal.current_batch()
 
 
-def _card_amount(ctx: MoneyContext, txn) -> int:
-    """What the terminal approved: the sale amount, or the one noted when it differed."""
+def _card_amount(ctx: MoneyContext, txn) -> tuple[int | None, str]:
+    """What the terminal approved: the sale amount, or the one noted when it differed
+    (``None`` when it approved no amount), and its currency."""
     for event in ctx.journal.events(txn.id):
-        if event.kind == "amount_mismatch":
-            return int(event.detail["approved_cents"])
-    return txn.amount_cents
+        if event.kind == MISMATCH:
+            cents = event.detail.get("approved_cents")
+            currency = event.detail.get("approved_currency") or "344"
+            return (int(cents) if cents else None), currency
+    return txn.amount_cents, "344"

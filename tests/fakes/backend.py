@@ -53,6 +53,7 @@ class Order:
     paid_at: datetime | None = None
     reason: str | None = None
     scan: bool = False
+    currency: str | None = None  # what get_payment names (None: left out, as the contract allows)
 
 
 @dataclass
@@ -137,7 +138,7 @@ class FakeBackend:
             if o is None:
                 return None
             return PaymentStatus(out_trade_no, o.status, o.amount_cents, o.paid_at,
-                                 o.refunded_cents, o.method, o.reason)
+                                 o.refunded_cents, o.method, o.reason, o.currency)
 
     def scan_payment(self, out_trade_no, auth_code, amount_cents, description):
         mode = self._enter("scan_payment")

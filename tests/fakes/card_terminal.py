@@ -5,7 +5,8 @@ replays it, QUERY reads it), keeps a batch for VOID and SETTLE, and refuses a ne
 outcome of the last one is unknown (until it is queried). tests/interfaces/test_card_terminal.py
 holds it to the real driver on the simulator.
 
-What a test sets: ``plan`` (what the next SALE answers), ``lose_answers`` (the next N money
+What a test sets: ``plan`` (what the next SALE answers: result, rc, and an ``amount_cents`` or
+``currency`` other than asked), ``lose_answers`` (the next N money
 answers are lost: ``OutcomeUnknown``), ``hold`` (an Event a SALE waits on: the customer at the
 terminal), ``device_status``. What it reads: ``sent`` (the requests, in order), ``outcomes``,
 ``reversals()``, ``approved_sales()``, ``settled``.
@@ -78,7 +79,8 @@ class FakeTerminal:
         else:
             plan = dict(self.plan)
             amount = plan.pop("amount_cents", amount_cents)
-            result = self.answer("SALE", ecr_ref, plan["result"], amount, plan["rc"])
+            result = self.answer("SALE", ecr_ref, plan["result"], amount, plan["rc"],
+                                 plan.get("currency", currency))
         try:
             return self._finish(result)
         except OutcomeUnknown:
@@ -147,12 +149,12 @@ class FakeTerminal:
 
     # -- for the tests ----------------------------------------------------------------------
     @staticmethod
-    def answer(cmd, ecr_ref, result, amount_cents, rc="00") -> TerminalResult:
+    def answer(cmd, ecr_ref, result, amount_cents, rc="00", currency="344") -> TerminalResult:
         """An answer as the terminal gives it: the card, and an auth code when approved."""
         approved = result == "APPROVED"
         return TerminalResult(cmd, ecr_ref, result, rc=rc, auth_code="A1" if approved else "",
                               rrn=f"RRN{ecr_ref[-6:]}" if approved else "", **CARD,
-                              amount_cents=amount_cents, currency="344")
+                              amount_cents=amount_cents, currency=currency)
 
     def reversals(self) -> dict[str, int]:
         """Approved VOIDs and REFUNDs per original sale (by the kiosk's ref naming)."""

@@ -164,3 +164,44 @@ def test_random_kills_recover_to_exactly_one_credit_or_refund(world, faults):
         recover_and_check(world)
     CRASH_STATS["fault_kills" if faults else "random_kills"] += kills
     assert kills >= 3
+
+
+# The crash points only a terminal approving a wrong amount passes through (the reversal after
+# them shares its names with a rejected credit's: tests/kiosk/money/test_answer_checks.py kills
+# at each of those on the mismatch path itself).
+MISMATCH_POINTS = ("amount_mismatch:noted", "amount_mismatch:refund_pending:commit")
+
+
+def seed_with_a_wrong_amount(customers: int) -> int:
+    """A seed whose first customers include one the terminal approves for the wrong amount."""
+    from app.robot.customers import CustomerSource
+    from kiosk.settings import load
+
+    settings = load(None)
+    for seed in range(10_000):
+        source = CustomerSource(seed, settings.payments.methods, settings.payments.qr_expires_in_s)
+        if any(source.next().behaviour == "approve_wrong_amount" for _ in range(customers)):
+            return seed
+    raise AssertionError("no seed plays approve_wrong_amount")
+
+
+@pytest.mark.parametrize("point", MISMATCH_POINTS)
+def test_a_crash_on_the_wrong_amount_path_recovers_to_one_reversal(world, point):
+    seed = seed_with_a_wrong_amount(15)
+    run = run_robot(world, 15, seed, **{ENV_AT: f"{point}#1"})
+    assert run.returncode == -signal.SIGKILL, run.stderr[-2000:]
+    # the power goes again while recovery redoes the same step (QUERY, the check, the note)
+    again = run_robot(world, 0, 0, **{ENV_AT: f"{point}#1"})
+    assert again.returncode in (0, -signal.SIGKILL), again.stderr[-2000:]
+    CRASH_STATS["recovery_kills"] += again.returncode == -signal.SIGKILL
+    recover_and_check(world)
+    journal = Journal.open_readonly(world.journal_path)
+    try:
+        wrong = [t for t in journal.needing_attention()
+                 if (t.attention_reason or "").startswith("amount_mismatch")]
+    finally:
+        journal.close()
+    assert wrong and all("reversed" in t.attention_reason for t in wrong)
+    outcomes = terminal_outcomes(world.terminal_state)
+    for t in wrong:
+        assert outcomes[t.void_ecr_ref]["result"] == "APPROVED"  # voided, once (ledger checks)

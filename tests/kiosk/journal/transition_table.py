@@ -15,12 +15,12 @@ EXPECTED = {
                "created": {"order_pending", "hold_pending"},
                "hold_pending": {"order_pending", "cancelled"},
                "order_pending": {"awaiting_payment", "cancelled"},
-               "awaiting_payment": {"paid", "cancel_pending"},
-               "cancel_pending": {"cancelled", "paid"}},
+               "awaiting_payment": {"paid", "cancel_pending", "refund_pending"},
+               "cancel_pending": {"cancelled", "paid", "refund_pending"}},
     "card": {**COMMON,
              "created": {"sale_pending", "hold_pending"},
              "hold_pending": {"sale_pending", "cancelled"},
-             "sale_pending": {"paid", "declined", "cancelled"}},
+             "sale_pending": {"paid", "declined", "cancelled", "refund_pending"}},
 }
 # A way to reach each state, per method (None: the state is not reachable by that method).
 PATHS = {

@@ -8,6 +8,7 @@ import pytest
 
 from kiosk.money.events import CardProgress, Declined, PaymentCancelled
 from kiosk.money.purchases import LastSaleUnsettled
+from kiosk.money.recovery import recover
 from tests.kiosk.money.rig import REJECTED_MSISDN, Rig, offer, subscriber
 
 
@@ -51,6 +52,11 @@ def test_customer_cancel_aborts_the_sale(rig):
 def test_lost_answer_is_settled_by_query_never_a_second_sale(rig):
     rig.terminal.lose_answers = 1
     txn_id = rig.card()
+    # The driver gave up within the customer's bound: the customer is told it is being checked,
+    # no QUERY in front of them; the background recovery settles it.
+    assert rig.state(txn_id) == "sale_pending" and rig.kinds()[-1] == "Retrying"
+    assert not any(s.startswith("QUERY") for s in rig.terminal.sent)
+    recover(rig.journal, rig.backend, rig.terminal, rig.settings, rig.clock)
     txn = rig.journal.get(txn_id)
     assert txn.state == "credited"
     sales = [s for s in rig.terminal.sent if s.startswith("SALE")]

@@ -28,6 +28,8 @@ COMMANDS: tuple[str, ...] = (
     "robot",
     "run",
     "demo",
+    "metrics",
+    "support_bundle",
 )
 
 

@@ -47,6 +47,7 @@ class Kiosk:
     receipts: ReceiptService | None
     controller: Controller | None  # None when built headless (the robot)
     operations: object = None  # kiosk.maintenance.wiring.Operations
+    fleet: object = None  # kiosk.ops.fleet_wiring.Fleet: metrics, health record, bundles
     _closers: list[Callable[[], None]] = field(default_factory=list, repr=False)
 
     def close(self) -> None:
@@ -151,7 +152,16 @@ def _build(settings, post, clock, over: Overrides, run_in_worker, with_operation
                   report, receipts, controller, _closers=closers)
     if with_operations:
         kiosk.operations = _operations(settings, kiosk, closers)
+    kiosk.fleet = _fleet(settings, kiosk, closers)
     return kiosk
+
+
+def _fleet(settings, kiosk: Kiosk, closers: list):
+    from kiosk.ops.fleet_wiring import wire_fleet
+
+    fleet = wire_fleet(settings, kiosk)
+    closers.append(fleet.close)
+    return fleet
 
 
 def _journal(settings, clock, over: Overrides, closers: list):

@@ -144,6 +144,23 @@ class MaintenanceSection:
 
 
 @dataclass(frozen=True)
+class MetricsSection:
+    listen: str  # host:port of the Prometheus endpoint; "" = not served
+    allow_remote: bool  # listen may be off loopback only when true
+    textfile_dir: str  # node_exporter textfile directory; "" = none
+    refresh_s: float  # how often the journal figures are read again
+
+
+@dataclass(frozen=True)
+class FleetSection:
+    health_path: str  # the last health state, for `kiosk metrics` and updates
+    health_history_lines: int  # health changes kept (support bundles)
+    bundle_dir: str  # where support bundles are written
+    bundle_log_lines: int  # last lines of each log in a bundle
+    update_state_path: str  # written by deploy/kiosk-update; read for the heartbeat
+
+
+@dataclass(frozen=True)
 class Settings:
     kiosk: KioskSection
     backend: BackendSection
@@ -155,6 +172,8 @@ class Settings:
     display: DisplaySection
     simulator: SimulatorSection
     maintenance: MaintenanceSection
+    metrics: MetricsSection
+    fleet: FleetSection
     source: str = field(default="", compare=False)
 
     def backend_secret(self) -> str:
@@ -308,4 +327,7 @@ def _check(s: Settings) -> None:
     need(s.maintenance.lockout_s >= 900, "maintenance.lockout_s", "must be at least 900 (15 min)")
     need(s.maintenance.auto_exit_s > 0, "maintenance.auto_exit_s", "must be positive")
     need(s.maintenance.heartbeat_interval_s >= 5, "maintenance.heartbeat_interval_s", "must be at least 5")
+    need(s.metrics.refresh_s > 0, "metrics.refresh_s", "must be positive")
+    need(s.fleet.bundle_log_lines >= 0, "fleet.bundle_log_lines", "must be 0 or more")
+    need(s.fleet.health_history_lines >= 1, "fleet.health_history_lines", "must be at least 1")
     need(s.log.level.upper() in ("DEBUG", "INFO", "WARNING", "ERROR"), "log.level", "must be DEBUG, INFO, WARNING or ERROR")

@@ -49,7 +49,14 @@ def diagnose(settings, build_terminal: Callable | None = None,
     verdicts.append(_backend(settings, client))
     verdicts.append(checks.check_font(settings))
     verdicts.append(checks.check_disk(settings))
+    verdicts += _metrics(settings)
     return verdicts
+
+
+def _metrics(settings) -> list[Verdict]:
+    from kiosk.ops.metrics_check import check_metrics
+
+    return check_metrics(settings)
 
 
 def _device(kind: str, port: str, build: Callable, settings, check: Callable) -> Verdict:

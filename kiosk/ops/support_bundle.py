@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 _SECRET_KEY = re.compile(r"(?i)(secret|pepper|password|token|pin$|^pin)")
 _DROPPED_ROW_FIELDS = ("msisdn", "auth_code", "balance_json")
+_AUTH_CODE = re.compile(r"(?i)(auth(?:[_ ]?code)?[\"']?\s*[:= ]\s*[\"']?)([A-Za-z0-9]{2,12})")
 PACKAGES = ("hk-topup-kiosk", "kivy", "requests", "prometheus_client", "pyserial",
             "python-statemachine", "qrcode", "pillow")
 
@@ -105,7 +106,11 @@ def build_bundle(settings, *, doctor: str, journal=None, out: Path | None = None
     stamp = datetime.fromtimestamp(wall(), UTC).strftime("%Y%m%dT%H%M%SZ")
     name = f"support-{settings.kiosk.id}-{stamp}"
     out = Path(out) if out else settings.resolve(settings.fleet.bundle_dir) / f"{name}.tar.gz"
-    redact = Redactor(secrets_of(settings) + tuple(extra_secrets))
+    redactor = Redactor(secrets_of(settings) + tuple(extra_secrets))
+
+    def redact(text: str) -> str:
+        return _AUTH_CODE.sub(lambda m: m.group(1) + "***", redactor(text))
+
     f = settings.fleet
     health_path = settings.resolve(f.health_path)
     log_dir = settings.resolve(settings.log.dir)

@@ -69,6 +69,7 @@ def test_good_update_switches_and_broken_one_rolls_back_by_itself(tmp_path, site
     assert second.returncode == 3, second.stdout + second.stderr
     assert "ROLLED BACK" in second.stdout and "not ready to sell" in second.stdout
     assert os.readlink(root / "current") == f"releases/{__version__}"  # switched back
+    assert not (root / "previous").exists()  # as before the attempt: there was none
     assert (root / "releases" / "9.9.9" / "start").exists()  # kept for a look
     state = json.loads((data / "update-state.json").read_text())
     assert state["rolled_back_from"] == "9.9.9" and state["rolled_back_to"] == __version__

@@ -49,7 +49,8 @@ def site(tmp_path):
                   "--restart", f'sh "{root}/current/start" "{data / "health.json"}"']
         extra = ["--health", str(data / "health.json"), "--timeout", str(timeout),
                  "--settle", "0.2", "--poll", "0.05"] if argv[0] == "install" else []
-        return subprocess.run([sys.executable, str(SCRIPT), *argv, *common, *extra],
+        return subprocess.run([sys.executable, str(SCRIPT), *argv[:3], *common, *extra,
+                               *argv[3:]],
                               capture_output=True, text=True, timeout=60, env=child_env())
     return root, data, update
 
@@ -103,3 +104,13 @@ def test_bad_input_is_a_clear_message(tmp_path, site):
     missing = update("install", "2.0.0", str(tmp_path / "nowhere"))
     assert missing.returncode == 1 and "does not exist" in missing.stdout
     assert "Traceback" not in missing.stderr
+
+
+def test_a_failed_setup_switches_nothing(tmp_path, site):
+    root, _data, update = site
+    assert update("install", "1.0.0", str(release(tmp_path, "a", "1.0.0", GOOD))).returncode == 0
+    failed = update("install", "1.1.0", str(release(tmp_path, "b", "1.1.0", GOOD)),
+                    "--setup", "exit 7")
+    assert failed.returncode == 2 and "nothing switched" in failed.stdout
+    assert os.readlink(root / "current") == "releases/1.0.0"
+    assert not (root / "releases" / "1.1.0").exists()

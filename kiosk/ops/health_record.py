@@ -39,15 +39,17 @@ def health_dict(health: Health, state: str, *, version: str, started_at: float,
     }
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write *text* to a temporary file beside *path*, then rename it over *path*."""
+def write_atomically(path: Path, text: str, sync: bool = True) -> None:
+    """Write *text* to a temporary file beside *path*, then rename it over *path* (*sync*:
+    flushed to the disk first; the metrics textfile, rewritten every few seconds, skips it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         with open(tmp, "w", encoding="utf-8") as f:
             f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
+            if sync:
+                f.flush()
+                os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -135,7 +135,7 @@ class MetricsExporter:
 
     def write_textfile(self) -> bool:
         try:
-            write_atomically(self.textfile, exposition(self.registry))
+            write_atomically(self.textfile, exposition(self.registry), sync=False)
         except OSError as e:
             if not self.textfile_error:
                 log.warning("metrics textfile %s cannot be written (%s); the kiosk goes on"

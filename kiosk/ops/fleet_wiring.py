@@ -28,6 +28,29 @@ class Fleet:
     last_bundle: str = ""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
+    def attach_operations(self, settings, kiosk, ops) -> None:
+        """Follow the operations' health and hook into their heartbeat; before ``ops.start()``,
+        so the first heartbeat already knows ``support_bundle`` and ``rolled_back_from``."""
+        controller = kiosk.controller
+
+        def state_name(health) -> str:
+            if controller is not None and getattr(controller, "state", "") == "maintenance":
+                return "maintenance"
+            return health.state
+
+        path = settings.resolve(settings.fleet.health_path)
+        self.health_record = HealthRecord(path, settings.fleet.health_history_lines,
+                                          version=__version__, state_name=state_name)
+        self.health_record.attach(ops.health)
+        if self.metrics is not None:
+            self.metrics.attach_health(ops.health, state_name)
+        if ops.heartbeat is not None:
+            _wire_heartbeat(settings, kiosk, self, ops.heartbeat)
+
+    def start(self) -> None:
+        if self.metrics is not None:
+            self.metrics.start()
+
     def close(self) -> None:
         if self.metrics is not None:
             self.metrics.close()
@@ -55,35 +78,17 @@ def rolled_back_from(settings) -> dict:
 
 
 def wire_fleet(settings, kiosk) -> Fleet:
+    """The fleet parts of a core (before its operations: the backend's first calls are seen);
+    then ``attach_operations`` when it has operations, and ``start``."""
     fleet = Fleet()
-    ops = kiosk.operations
-    controller = kiosk.controller
-
-    def state_name(health) -> str:
-        if controller is not None and getattr(controller, "state", "") == "maintenance":
-            return "maintenance"
-        return health.state
-
-    if ops is not None:
-        path = settings.resolve(settings.fleet.health_path)
-        fleet.health_record = HealthRecord(path, settings.fleet.health_history_lines,
-                                           version=__version__, state_name=state_name)
-        fleet.health_record.attach(ops.health)
     m = settings.metrics
     if m.listen or m.textfile_dir:
         journal = kiosk.journal
-        exporter = MetricsExporter(
+        fleet.metrics = MetricsExporter(
             settings, figures=lambda: read_figures(journal._read, journal.path),
             disk_path=Path(journal.path), version=__version__, devices=devices_of(settings))
-        if ops is not None:
-            exporter.attach_health(ops.health, state_name)
         if hasattr(kiosk.backend, "observer"):
-            kiosk.backend.observer = exporter.observe_backend
-        exporter.start()
-        fleet.metrics = exporter
-    heartbeat = getattr(ops, "heartbeat", None)
-    if heartbeat is not None:
-        _wire_heartbeat(settings, kiosk, fleet, heartbeat)
+            kiosk.backend.observer = fleet.metrics.observe_backend
     return fleet
 
 

@@ -1,7 +1,7 @@
 """The kiosk core with its operations, as the composition root builds it, on the backend
 simulator: it serves metrics with its service state and backend latency, writes its health
 state, answers the heartbeat's ``support_bundle`` command with a path in the next heartbeat;
-and with the metrics port taken it still sells."""
+and with the metrics port taken or the textfile directory unwritable it still sells."""
 
 from __future__ import annotations
 
@@ -74,14 +74,18 @@ def test_running_kiosk_serves_metrics_writes_health_and_sends_a_bundle(tmp_path,
         kiosk.close()
 
 
-def test_the_metrics_port_taken_the_kiosk_still_sells(tmp_path, backend_simulator, caplog):
+def test_metrics_port_taken_and_textfile_unwritable_the_kiosk_still_sells(
+        tmp_path, backend_simulator, caplog):
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
         holder.listen()
         config = robot_config(tmp_path, backend_simulator.url)
         with open(config, "a", encoding="utf-8") as f:
-            f.write(f'[metrics]\nlisten = "127.0.0.1:{holder.getsockname()[1]}"\n')
+            f.write(f'[metrics]\nlisten = "127.0.0.1:{holder.getsockname()[1]}"\n'
+                    f'textfile_dir = "{tmp_path / "not-a-dir"}"\n')
+        (tmp_path / "not-a-dir").write_text("a file where the textfile directory should be")
         summary = Robot(load(config), RobotOptions(8, seed=2,
                                                    backend_url=backend_simulator.url)).run()
     assert summary["states"].get("credited", 0) > 0
     assert "metrics endpoint NOT served" in caplog.text
+    assert "cannot be written" in caplog.text

@@ -17,12 +17,15 @@ import ipaddress
 import logging
 import os
 import shutil
+import socket
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from prometheus_client import start_http_server
+from prometheus_client import make_wsgi_app
 
 from kiosk.ops.health_record import health_dict, write_atomically
 from kiosk.ops.metrics import MetricsState, Snapshot, exposition, registry_for
@@ -31,6 +34,29 @@ from kiosk.ops.metrics_figures import JournalFigures
 log = logging.getLogger(__name__)
 
 TEXTFILE_NAME = "kiosk.prom"
+
+
+class _Server(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format, *args) -> None:  # scrapes are not worth a log line each
+        pass
+
+
+def start_server(host: str, port: int, registry):
+    """The endpoint on its own thread; it notices a shutdown within 50 ms."""
+    server_class = _Server6 if ":" in host else _Server
+    server = make_server(host, port, make_wsgi_app(registry), server_class, _QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              name="metrics-http", daemon=True)
+    thread.start()
+    return server
 
 
 class ListenError(ValueError):
@@ -155,7 +181,7 @@ class MetricsExporter:
             return self._server is not None
         host, port = self.address
         try:
-            self._server, _thread = start_http_server(port, host, self.registry)
+            self._server = start_server(host, port, self.registry)
         except OSError as e:
             self.listen_error = f"{host}:{port}: {e.strerror or e}"
             log.error("metrics endpoint NOT served: cannot listen on %s (%s); the kiosk goes on"

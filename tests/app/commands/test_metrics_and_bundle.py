@@ -73,3 +73,16 @@ def test_support_bundle_command(capsys, profile, tmp_path):
     assert len(json.loads(files["journal-pending.json"])) == 1
     everything = "\n".join(files.values())
     assert PHONE not in everything and "bundle-test-secret-77" not in everything
+
+
+def test_metrics_carry_the_last_health_state(capsys, profile, tmp_path):
+    (tmp_path / "health.json").write_text(json.dumps({
+        "version": "0.1.0", "started_at": 1796000000.5, "state": "out_of_service",
+        "selling": False, "devices": {"card_terminal": "offline", "printer": "online"},
+        "paper": "low", "paper_alert": True, "backend_reachable": False}))
+    assert main(["metrics", "--config", str(profile)]) == 0
+    text = capsys.readouterr().out
+    assert 'kiosk_service_state{state="out_of_service"} 1.0' in text
+    assert "kiosk_start_time_seconds 1.7960000005e+09" in text
+    assert "kiosk_backend_reachable 0.0" in text
+    assert "kiosk_device_up" in text and 'device="card_terminal"' not in text  # kind none

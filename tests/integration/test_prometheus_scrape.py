@@ -1,7 +1,7 @@
 """A real Prometheus scrapes a kiosk: the robot sells through the money engine, then the kiosk
 core (as the composition root builds it, headless) serves its metrics on loopback; the real
-``prometheus`` server scrapes it, and its HTTP API answers what the journal says: credited sales
-and money by method. Skipped only where the prometheus binary is not installed."""
+``prometheus`` server scrapes it (with the fleet's alert rules loaded), and its HTTP API answers
+what the journal says: credited sales and money by method; every rule evaluates without error. Skipped only where the prometheus binary is not installed."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import subprocess
 import time
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -26,6 +27,7 @@ from tests.integration.conftest import SECRET
 from tests.integration.test_robot import robot_config
 
 PROMETHEUS = shutil.which("prometheus")
+RULES = Path(__file__).resolve().parents[2] / "deploy" / "prometheus" / "kiosk-alerts.yml"
 WAIT_S = 60.0
 
 pytestmark = [
@@ -78,6 +80,7 @@ def prometheus(tmp_path):
         config = tmp_path / "prometheus.yml"
         config.write_text(
             "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
+            f"rule_files: ['{RULES}']\n"
             "scrape_configs:\n  - job_name: kiosk\n    static_configs:\n"
             f"      - targets: ['{target}']\n", encoding="utf-8")
         proc = subprocess.Popen(
@@ -129,6 +132,10 @@ def test_prometheus_scrapes_the_kiosk_and_agrees_with_the_journal(
         cents = query(base, 'sum by (method) (kiosk_money_hkd_cents_total{state="credited"})')
         attention = query(base, "kiosk_needs_attention_rows")
         build = query(base, "kiosk_build_info")
+        rules = wait_for("the alert rules to be evaluated", lambda: (r := [
+            rule for g in get_json(f"{base}/api/v1/rules")["data"]["groups"]
+            for rule in g["rules"]]) and all(x.get("evaluationTime", 0) for x in r) and r)
+        firing = query(base, 'ALERTS{alertstate="firing"}')
     finally:
         kiosk.close()
 
@@ -143,3 +150,5 @@ def test_prometheus_scrapes_the_kiosk_and_agrees_with_the_journal(
     assert {r["metric"]["method"]: int(float(r["value"][1])) for r in cents} == expected_cents
     assert int(float(attention[0]["value"][1])) == waiting
     assert build[0]["metric"]["kiosk_id"] == settings.kiosk.id
+    assert len(rules) >= 9 and all(r["health"] == "ok" for r in rules), rules
+    assert firing == []  # a healthy kiosk that just sold: nothing fires

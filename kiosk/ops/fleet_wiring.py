@@ -44,6 +44,8 @@ class Fleet:
         self.health_record.attach(ops.health)
         if self.metrics is not None:
             self.metrics.attach_health(ops.health, state_name)
+            record = self.health_record
+            self.metrics.on_refresh.append(lambda: record.recheck(ops.health))
         if ops.heartbeat is not None:
             _wire_heartbeat(settings, kiosk, self, ops.heartbeat)
 

@@ -115,6 +115,13 @@ class HealthRecord:
                 self._failed = True
         return entry
 
+    def recheck(self, monitor) -> None:
+        """Record again when the state name changed without a health change (maintenance)."""
+        health = monitor.snapshot()
+        last = self.last
+        if last is None or last.get("state") != self._state_name(health):
+            self.record(health)
+
     def _append(self, line: str) -> None:
         with open(self._history, "a", encoding="utf-8") as f:
             f.write(line + "\n")

@@ -111,6 +111,7 @@ class MetricsExporter:
                                            started_at=wall(), devices=devices))
         self.registry, self.backend = registry_for(self.state, now=wall)
         self._health = None
+        self.on_refresh: list[Callable[[], None]] = []  # also run on every refresh
         self.textfile_error = ""
         self._server = None
         self._stop = threading.Event()
@@ -155,6 +156,11 @@ class MetricsExporter:
                 self.state.update(disk_free_bytes=shutil.disk_usage(_existing(self._disk_path)).free)
             except OSError as e:
                 log.warning("metrics: free disk unknown: %s", e)
+        for hook in self.on_refresh:
+            try:
+                hook()
+            except Exception:
+                log.exception("metrics refresh hook failed")
         if self.textfile is not None:
             ok = self.write_textfile() and ok
         return ok

@@ -3,6 +3,7 @@ that answer from the last values while the journal is busy, a taken port, a text
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import threading
@@ -209,3 +210,22 @@ def test_health_changes_reach_the_metrics(tmp_path):
     assert value(text, "kiosk_device_up", 'device="card_terminal"') == 1
     assert value(text, "kiosk_printer_paper_state", 'state="out"') == 1
     assert value(text, "kiosk_service_state", 'state="degraded"') == 1
+
+
+def test_maintenance_shows_at_the_next_refresh_without_a_health_change(tmp_path):
+    from kiosk.ops.fleet_wiring import Fleet
+
+    monitor = HealthMonitor(FakeClock(), min_free_disk_mb=1, backend_grace_s=60)
+    controller = type("C", (), {"state": "idle"})()
+    settings = settings_for(tmp_path, listen="")
+    exporter = MetricsExporter(settings, figures=None, disk_path=None, version="t")
+    fleet = Fleet(metrics=exporter)
+    ops = type("Ops", (), {"health": monitor, "heartbeat": None})()
+    fleet.attach_operations(settings, type("K", (), {"controller": controller})(), ops)
+    assert value(exposition(exporter.registry), "kiosk_service_state",
+                 'state="maintenance"') == 0
+    controller.state = "maintenance"
+    exporter.refresh()
+    assert value(exposition(exporter.registry), "kiosk_service_state",
+                 'state="maintenance"') == 1
+    assert json.loads((tmp_path / "health.json").read_text())["state"] == "maintenance"

@@ -5,7 +5,9 @@ transactions (``POST /v1/kiosks/{id}/heartbeat``), measures the round trip for t
 monitor, re-checks disk space, and acts on the commands in the answer: ``out_of_service``,
 ``in_service`` (clears only a switch-off made by the backend: an operator's switch-off on site
 wins), ``reload_offers``. Every command is audited as operator ``backend``; an unknown kind is
-ignored, logged and audited as ignored.
+ignored, logged and audited as ignored. ``add_command`` and ``add_fields`` let other parts add
+commands and optional body fields (``kiosk.ops.fleet_wiring``: ``support_bundle``,
+``rolled_back_from``).
 """
 
 from __future__ import annotations

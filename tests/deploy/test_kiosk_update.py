@@ -20,9 +20,16 @@ from tests.child_env import child_env
 SCRIPT = Path(__file__).resolve().parents[2] / "deploy" / "kiosk-update"
 
 GOOD = """#!/bin/sh
-# a release that sells: writes the health state as the kiosk does once it is ready
-printf '{"version": "%s", "selling": true, "reasons": [], "at": %s, "pid": %s}' \\
-    "$(cat "$(dirname "$0")/VERSION")" "$(date +%s.%N)" "$$" > "$1.tmp" && mv "$1.tmp" "$1"
+# a release that sells: writes the health state as the kiosk does once it is ready (with the
+# suite's Python, so a moved wall clock, scripts/test-any-day.sh, reaches it too)
+exec "$KIOSK_TEST_PYTHON" - "$1" "$(dirname "$0")/VERSION" <<'PY'
+import json, os, sys, time
+target, version = sys.argv[1], open(sys.argv[2]).read().strip()
+with open(target + ".tmp", "w") as f:
+    json.dump({"version": version, "selling": True, "reasons": [], "at": time.time(),
+               "pid": os.getpid()}, f)
+os.replace(target + ".tmp", target)
+PY
 """
 NEVER_READY = """#!/bin/sh
 # a release that starts but never becomes ready to sell
@@ -51,7 +58,8 @@ def site(tmp_path):
                  "--settle", "0.2", "--poll", "0.05"] if argv[0] == "install" else []
         return subprocess.run([sys.executable, str(SCRIPT), *argv[:3], *common, *extra,
                                *argv[3:]],
-                              capture_output=True, text=True, timeout=60, env=child_env())
+                              capture_output=True, text=True, timeout=60,
+                              env=child_env(KIOSK_TEST_PYTHON=sys.executable))
     return root, data, update
 
 

@@ -47,7 +47,7 @@ class Fleet:
             record = self.health_record
             self.metrics.on_refresh.append(lambda: record.recheck(ops.health))
         if ops.heartbeat is not None:
-            _wire_heartbeat(settings, kiosk, self, ops.heartbeat)
+            _wire_heartbeat(settings, kiosk, self, ops.heartbeat, ops.health)
 
     def start(self) -> None:
         if self.metrics is not None:
@@ -94,14 +94,14 @@ def wire_fleet(settings, kiosk) -> Fleet:
     return fleet
 
 
-def _wire_heartbeat(settings, kiosk, fleet: Fleet, heartbeat) -> None:
+def _wire_heartbeat(settings, kiosk, fleet: Fleet, heartbeat, health=None) -> None:
     from kiosk.ops.support_bundle import build_bundle, light_doctor
 
     pending = {"path": ""}
 
     def bundle() -> str:
         try:
-            path = build_bundle(settings, doctor=light_doctor(settings, kiosk, fleet),
+            path = build_bundle(settings, doctor=light_doctor(settings, health, fleet),
                                 journal=kiosk.journal)
         except Exception as e:
             log.error("support bundle not built: %s", e)

@@ -155,7 +155,7 @@ def _read(path: Path) -> str:
         return ""
 
 
-def light_doctor(settings, kiosk=None, fleet=None) -> str:
+def light_doctor(settings, health=None, fleet=None) -> str:
     """Doctor items that do not open devices or the backend (safe while the kiosk runs),
     plus the live health state: what a bundle built by the running kiosk carries."""
     from kiosk.maintenance import checks
@@ -165,9 +165,8 @@ def light_doctor(settings, kiosk=None, fleet=None) -> str:
     verdicts += [checks.check_font(settings), checks.check_disk(settings)]
     verdicts += check_metrics(settings, timeout_s=1.0)
     lines = [f"{v.level:<5} {v.item:<16}  {v.message}" for v in verdicts]
-    ops = getattr(kiosk, "operations", None)
-    if ops is not None:
-        h = ops.health.snapshot()
+    if health is not None:  # the running kiosk's HealthMonitor
+        h = health.snapshot()
         lines += ["", f"health now: {h.state} ({', '.join(h.reasons) or 'no reasons'})",
                   f"devices: {h.device_summary()}", f"backend reachable: {h.backend_reachable}"]
     metrics = getattr(fleet, "metrics", None)

@@ -94,14 +94,16 @@ def test_heartbeat_command_builds_a_bundle_and_reports_it_once(tmp_path, monkeyp
     with seed(tmp_path, settings) as journal:
         kiosk = SimpleNamespace(journal=journal, operations=SimpleNamespace(health=health))
         fleet = Fleet()
-        _wire_heartbeat(settings, kiosk, fleet, beat)
+        _wire_heartbeat(settings, kiosk, fleet, beat, health)
         backend.commands = [(Command("c1", "support_bundle"),)]
         beat.beat()
         beat.beat()
         beat.beat()
     sent = [c.get("support_bundle") for c in backend.heartbeat_counts]
     assert sent[0] is None and sent[1] == fleet.last_bundle and sent[2] is None
-    assert PHONE not in "\n".join(read_bundle(fleet.last_bundle).values())
+    files = read_bundle(fleet.last_bundle)
+    assert PHONE not in "\n".join(files.values())
+    assert "health now:" in files["doctor.txt"] and "metrics" in files["doctor.txt"]
     assert audit.entries()[0].action == "remote_support_bundle"
     assert audit.entries()[0].result == "done"
     audit.close()

@@ -30,6 +30,8 @@ COMMANDS: tuple[str, ...] = (
     "run",
     "demo",
     "audit",
+    "metrics",
+    "support_bundle",
 )
 
 

@@ -50,6 +50,7 @@ class Kiosk:
     # the 2D barcode scanner for wallet payment codes (devices.interfaces.BarcodeScanner):
     # scanner.device is None when there is none; health.scan_available says if it is usable
     scanner: DeviceHandle = field(default_factory=DeviceHandle)
+    fleet: object = None  # kiosk.ops.fleet_wiring.Fleet: metrics, health record, bundles
     _closers: list[Callable[[], None]] = field(default_factory=list, repr=False)
 
     def close(self) -> None:
@@ -154,9 +155,19 @@ def _build(settings, post, clock, over: Overrides, run_in_worker, with_operation
     closers.append(reconciler.stop)
     kiosk = Kiosk(settings, clock, journal, backend, terminal, printer, purchases, reconciler,
                   report, receipts, controller, scanner=scanner, _closers=closers)
+    kiosk.fleet = _fleet(settings, kiosk, closers)
     if with_operations:
         kiosk.operations = _operations(settings, kiosk, closers)
+    kiosk.fleet.start()
     return kiosk
+
+
+def _fleet(settings, kiosk: Kiosk, closers: list):
+    from kiosk.ops.fleet_wiring import wire_fleet
+
+    fleet = wire_fleet(settings, kiosk)  # metrics and the health record (kiosk/ops/fleet_wiring)
+    closers.append(fleet.close)
+    return fleet
 
 
 def _journal(settings, clock, over: Overrides, closers: list):
@@ -218,6 +229,8 @@ def _operations(settings, kiosk: Kiosk, closers: list):
                            terminal=kiosk.terminal.device, printer=kiosk.printer.device,
                            purchases=kiosk.purchases)
     closers.append(ops.close)
+    if kiosk.fleet is not None:
+        kiosk.fleet.attach_operations(settings, kiosk, ops)
     ops.start()
     for name, handle in (("card_terminal", kiosk.terminal), ("printer", kiosk.printer)):
         if handle.device is not None:  # events before the subscription were missed: ask once

@@ -177,6 +177,23 @@ class PrivacySection:
 
 
 @dataclass(frozen=True)
+class MetricsSection:
+    listen: str  # host:port of the Prometheus endpoint; "" = not served
+    allow_remote: bool  # listen may be off loopback only when true
+    textfile_dir: str  # node_exporter textfile directory; "" = none
+    refresh_s: float  # how often the journal figures are read again
+
+
+@dataclass(frozen=True)
+class FleetSection:
+    health_path: str  # the last health state, for `kiosk metrics` and updates
+    health_history_lines: int  # health changes kept (support bundles)
+    bundle_dir: str  # where support bundles are written
+    bundle_log_lines: int  # last lines of each log in a bundle
+    update_state_path: str  # written by deploy/kiosk-update; read for the heartbeat
+
+
+@dataclass(frozen=True)
 class Settings:
     kiosk: KioskSection
     backend: BackendSection
@@ -189,6 +206,8 @@ class Settings:
     simulator: SimulatorSection
     maintenance: MaintenanceSection
     privacy: PrivacySection
+    metrics: MetricsSection
+    fleet: FleetSection
     source: str = field(default="", compare=False)
 
     def backend_secret(self) -> str:

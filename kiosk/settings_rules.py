@@ -116,6 +116,20 @@ class ReceiptUrl:
 
 
 @dataclass(frozen=True)
+class ListenAddress:
+    """host:port for the metrics endpoint, or empty (not served); off loopback only with
+    metrics.allow_remote (a relation)."""
+
+    def problem(self, value) -> str | None:
+        if value == "":
+            return None
+        host, _, port = value.rpartition(":")
+        if not host or not port.isdigit() or not 0 <= int(port) <= 65535:  # 0: any free port
+            return "must be host:port (e.g. 127.0.0.1:9464), or empty for no endpoint"
+        return None
+
+
+@dataclass(frozen=True)
 class Methods:
     may_be_empty: bool = False
 
@@ -248,6 +262,15 @@ RULES: dict[str, object] = {
     "privacy.operator_name": Text(r"[^\x00]*", "a name, or empty", 120),
     "privacy.contact": Text(r"[^\x00]*", "a contact, or empty", 200),
     "privacy.statement_dir": _path(optional=True),
+    "metrics.listen": ListenAddress(),
+    "metrics.allow_remote": Anything(),  # true or false
+    "metrics.textfile_dir": _path(optional=True),
+    "metrics.refresh_s": Range(0.01, 300, SECONDS),
+    "fleet.health_path": _path(),
+    "fleet.health_history_lines": Range(1, 1_000_000, "lines"),
+    "fleet.bundle_dir": _path(),
+    "fleet.bundle_log_lines": Range(0, 1_000_000, "lines"),
+    "fleet.update_state_path": _path(),
 }
 
 # Rules that only apply in some configurations: key -> (applies(settings), rule).
@@ -287,6 +310,9 @@ RELATIONS: tuple[Relation, ...] = (
     Relation("devices.scanner.evdev_device", ("devices.scanner.kind",),
              lambda s: s.devices.scanner.kind != "evdev" or bool(s.devices.scanner.evdev_device),
              "must be set when devices.scanner.kind is evdev"),
+    Relation("metrics.listen", ("metrics.allow_remote",),
+             lambda s: s.metrics.allow_remote or _loopback_listen(s.metrics.listen),
+             "must be on loopback (127.0.0.1, ::1, localhost) unless metrics.allow_remote is true"),
     Relation("devices.printer.port", ("devices.printer.kind",),
              lambda s: s.devices.printer.kind != "serial" or bool(s.devices.printer.port),
              "must be set when devices.printer.kind is serial"),
@@ -324,6 +350,11 @@ def _loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _loopback_listen(listen: str) -> bool:
+    host = listen.rpartition(":")[0].strip("[]")
+    return not listen or _loopback(host)
 
 
 def _num(x: float) -> str:

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs what the kiosk needs from the system: GL/EGL for Kivy's off-screen and on-screen
-# rendering, mtdev (touch input), a CJK font. Uses apt-get when root, otherwise names the
+# rendering, mtdev (touch input), a CJK font, Prometheus (for the tests). Uses apt-get when root, otherwise names the
 # packages to install and stops.
 set -euo pipefail
 
 packages=(libgl1 libegl1 libmtdev1 fonts-noto-cjk)
 # systemd-analyze, for the test that scores deploy/kiosk.service's sandbox (tests/deploy).
 packages+=(systemd)
+# Prometheus and promtool: the suite tests the alert rules and scrapes a kiosk with the real
+# server (deploy/prometheus). Debian's package may also enable a prometheus service on :9090.
+packages+=(prometheus)
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "setup-system: not a Debian/Ubuntu system; make sure these are installed: ${packages[*]}" >&2

@@ -39,7 +39,8 @@ def run(args) -> int:
 
 # Each check's time bound (seconds): past it, the item is a FAIL and doctor goes on.
 BOUNDS_S = {"settings": 5.0, "journal": 20.0, "card terminal": 10.0, "printer": 10.0,
-            "barcode scanner": 10.0, "backend": 5.0, "CJK font": 10.0, "disk": 5.0, "paths": 5.0}
+            "barcode scanner": 10.0, "backend": 5.0, "CJK font": 10.0, "disk": 5.0, "paths": 5.0,
+            "metrics": 5.0}
 
 
 def diagnose(settings, build_terminal: Callable | None = None,
@@ -67,6 +68,7 @@ def diagnose(settings, build_terminal: Callable | None = None,
         "CJK font": lambda: [checks.check_font(settings)],
         "disk": lambda: [checks.check_disk(settings)],
     }
+    jobs["metrics"] = lambda: _metrics(settings)
     return run_all([Check(item, job, bounds[item]) for item, job in jobs.items()])
 
 
@@ -78,6 +80,12 @@ def _paths(settings) -> list[Verdict]:
     if not found:
         return []
     return [Verdict("paths", FAIL, "; ".join(f"{key}: {why}" for key, why in found))]
+
+
+def _metrics(settings) -> list[Verdict]:
+    from kiosk.ops.metrics_check import check_metrics
+
+    return check_metrics(settings)
 
 
 def _device(kind: str, port: str, build: Callable, settings, check: Callable) -> Verdict:

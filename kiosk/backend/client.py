@@ -26,6 +26,7 @@ from kiosk.backend import models as m
 from kiosk.backend.errors import (
     Ambiguous,
     BackendConfigError,
+    BackendError,
     NotFound,
     RetryLater,
     error_for,
@@ -96,6 +97,8 @@ class BackendClient:
                 session.mount(prefix, DeadlineAdapter())
         self._session = session
         self._backoff = (backoff_initial_s, backoff_max_s)
+        # Told of every attempt: (method, path, seconds, error or None); the metrics set it.
+        self.observer: Callable[[str, str, float, BaseException | None], None] | None = None
 
     @classmethod
     def from_settings(cls, settings, clock: Clock | None = None) -> BackendClient:
@@ -275,11 +278,24 @@ class BackendClient:
         prepared, what = self._prepare(method, path, data, key)
         started = time.monotonic()
         timeout = self._timeout if read_timeout_s is None else (self._timeout[0], read_timeout_s)
-        with AttemptDeadline(sum(timeout)) as deadline:
-            response, raw = self._exchange(prepared, what, deadline, timeout)
-        log.info("%s%s -> %d (%d bytes, %d ms)", what, f" key={key}" if key else "",
-                 response.status_code, len(raw), (time.monotonic() - started) * 1000)
-        return _interpret(response, raw, what)
+        try:
+            with AttemptDeadline(sum(timeout)) as deadline:
+                response, raw = self._exchange(prepared, what, deadline, timeout)
+            log.info("%s%s -> %d (%d bytes, %d ms)", what, f" key={key}" if key else "",
+                     response.status_code, len(raw), (time.monotonic() - started) * 1000)
+            answer = _interpret(response, raw, what)
+        except BackendError as e:
+            self._observe(method, path, started, e)
+            raise
+        self._observe(method, path, started, None)
+        return answer
+
+    def _observe(self, method: str, path: str, started: float, error) -> None:
+        if self.observer is not None:
+            try:
+                self.observer(method, path, time.monotonic() - started, error)
+            except Exception:
+                log.exception("backend observer failed")
 
     def _prepare(self, method: str, path: str, data: bytes,
                  key: str | None) -> tuple[requests.PreparedRequest, str]:

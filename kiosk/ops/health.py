@@ -57,7 +57,10 @@ class Health:
         printer = self.printer.state.value
         if self.printer.state == DeviceState.ONLINE and self.paper in (PaperState.LOW, PaperState.OUT):
             printer = f"paper_{self.paper}"
-        return {TERMINAL: self.terminal.state.value, PRINTER: printer}
+        summary = {TERMINAL: self.terminal.state.value, PRINTER: printer}
+        if self.scanner is not _UNKNOWN:  # a scanner reported itself: it is part of this kiosk
+            summary[SCANNER] = self.scanner.state.value
+        return summary
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,9 @@ transactions (``POST /v1/kiosks/{id}/heartbeat``), plus the audit chain's latest
 monitor, re-checks disk space, and acts on the commands in the answer: ``out_of_service``,
 ``in_service`` (clears only a switch-off made by the backend: an operator's switch-off on site
 wins), ``reload_offers``. Every command is audited as operator ``backend``; an unknown kind is
-ignored, logged and audited as ignored.
+ignored, logged and audited as ignored. ``add_command`` and ``add_fields`` let other parts add
+commands and optional body fields (``kiosk.ops.fleet_wiring``: ``support_bundle``,
+``rolled_back_from``).
 """
 
 from __future__ import annotations
@@ -48,6 +50,27 @@ class Heartbeat:
         self._disk = disk
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._extra_commands: dict[str, Callable[[], str]] = {}
+        self._fields: list[tuple[Callable[[], dict], Callable[[], None] | None]] = []
+
+    def add_command(self, kind: str, handler: Callable[[], str]) -> None:
+        """Act on commands of *kind* too; *handler* returns the audited result."""
+        self._extra_commands[kind] = handler
+
+    def add_fields(self, provide: Callable[[], dict],
+                   delivered: Callable[[], None] | None = None) -> None:
+        """Optional body fields from *provide()* in every beat; *delivered()* after one the
+        backend answered (to report a field only until it was heard)."""
+        self._fields.append((provide, delivered))
+
+    def _extra_fields(self) -> dict:
+        extra: dict = {}
+        for provide, _delivered in self._fields:
+            try:
+                extra.update(provide())
+            except Exception:
+                log.exception("heartbeat field provider failed")
+        return extra
 
     def beat(self) -> tuple:
         """One heartbeat; returns the commands received (empty when the backend did not answer)."""
@@ -63,12 +86,15 @@ class Heartbeat:
         try:
             commands = self._client.heartbeat(self._state_name(), self._version,
                                               snapshot.device_summary(), self._pending_count(),
-                                              **extra)
+                                              **extra, **self._extra_fields())
         except BackendError as e:
             log.warning("heartbeat failed: %s", e)
             self._health.backend_failed()
             return ()
         self._health.backend_ok(round((self._clock.monotonic() - started) * 1000))
+        for _provide, delivered in self._fields:
+            if delivered is not None:
+                delivered()
         for command in commands:
             self.handle(command)
         return tuple(commands)
@@ -76,7 +102,8 @@ class Heartbeat:
     def handle(self, command) -> str:
         """Act on one remote command; returns the audited result."""
         handler = {"out_of_service": self._out_of_service, "in_service": self._in_service,
-                   "reload_offers": self._reload_offers}.get(command.kind)
+                   "reload_offers": self._reload_offers,
+                   **self._extra_commands}.get(command.kind)
         if handler is None:
             log.warning("heartbeat command %s of unknown kind %r ignored", command.id, command.kind)
             result = "ignored_unknown_kind"

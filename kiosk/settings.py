@@ -144,6 +144,38 @@ class MaintenanceSection:
 
 
 @dataclass(frozen=True)
+class KeypadSection:
+    """Key codes (Kivy's, as ``kiosk keys`` would print them) of each keypad action."""
+
+    digits: tuple[int, ...]  # 0–9 in order: the keypad's digit keys (the top row's are always digits)
+    enter: tuple[int, ...]
+    cancel: tuple[int, ...]
+    clear: tuple[int, ...]
+    help: tuple[int, ...]
+    prev: tuple[int, ...]
+    next: tuple[int, ...]
+    volume_up: tuple[int, ...]
+    volume_down: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class AccessibilitySection:
+    speech_engine: str  # espeak-ng | none
+    voice_zh_hant: str
+    voice_zh_hans: str
+    voice_en: str
+    output_device: str  # "" = the system's default output; "none" = never play
+    public_speaker: bool  # the output is a loudspeaker: nothing private is read aloud
+    volume: int  # 10–100, every customer starts here
+    speed_wpm: int
+    hold_to_enter_s: float  # holding the keypad's 5 this long on the attract screen
+    time_scale: float  # customer time limits × this in accessible mode (at least 3)
+    warning_s: float  # the "still there?" warning this long ahead in accessible mode
+    text_scale: float  # larger text in accessible mode
+    keypad: KeypadSection
+
+
+@dataclass(frozen=True)
 class Settings:
     kiosk: KioskSection
     backend: BackendSection
@@ -155,6 +187,7 @@ class Settings:
     display: DisplaySection
     simulator: SimulatorSection
     maintenance: MaintenanceSection
+    accessibility: AccessibilitySection
     source: str = field(default="", compare=False)
 
     def backend_secret(self) -> str:
@@ -308,4 +341,12 @@ def _check(s: Settings) -> None:
     need(s.maintenance.lockout_s >= 900, "maintenance.lockout_s", "must be at least 900 (15 min)")
     need(s.maintenance.auto_exit_s > 0, "maintenance.auto_exit_s", "must be positive")
     need(s.maintenance.heartbeat_interval_s >= 5, "maintenance.heartbeat_interval_s", "must be at least 5")
+    a11y = s.accessibility
+    need(a11y.speech_engine in ("espeak-ng", "none"), "accessibility.speech_engine",
+         "must be espeak-ng or none")
+    need(10 <= a11y.volume <= 100, "accessibility.volume", "must be 10 to 100")
+    need(a11y.time_scale >= 3, "accessibility.time_scale", "must be at least 3 (WCAG 2.2.1)")
+    need(a11y.warning_s >= 20, "accessibility.warning_s", "must be at least 20")
+    need(a11y.hold_to_enter_s > 0, "accessibility.hold_to_enter_s", "must be positive")
+    need(len(a11y.keypad.digits) == 10, "accessibility.keypad.digits", "must list 10 key codes, 0 to 9")
     need(s.log.level.upper() in ("DEBUG", "INFO", "WARNING", "ERROR"), "log.level", "must be DEBUG, INFO, WARNING or ERROR")

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the kiosk needs from the system: GL/EGL for Kivy's off-screen and on-screen
-# rendering, mtdev (touch input), a CJK font. Uses apt-get when root, otherwise names the
-# packages to install and stops.
+# rendering, mtdev (touch input), a CJK font, espeak-ng and sox (speech). Uses apt-get when root,
+# otherwise names the packages to install and stops.
 set -euo pipefail
 
 packages=(libgl1 libegl1 libmtdev1 fonts-noto-cjk)
+# Speech for the accessible mode (docs/accessibility.md): the engine, and sox's play for the output.
+packages+=(espeak-ng sox)
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "setup-system: not a Debian/Ubuntu system; make sure these are installed: ${packages[*]}" >&2

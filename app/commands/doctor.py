@@ -49,6 +49,9 @@ def diagnose(settings, build_terminal: Callable | None = None,
     verdicts.append(_backend(settings, client))
     verdicts.append(checks.check_font(settings))
     verdicts.append(checks.check_disk(settings))
+    from kiosk.accessibility.check import check_speech  # the accessible mode's speech
+
+    verdicts.append(check_speech(settings))
     return verdicts
 
 

@@ -53,7 +53,8 @@ class KioskApp(App):
     m = ObjectProperty(None)  # the theme's metrics
 
     def __init__(self, controller, theme: Theme, fonts: Mapping[str, tuple[Path, Path]],
-                 extra_screens: Mapping[str, Callable[..., object]] | None = None, **kwargs):
+                 extra_screens: Mapping[str, Callable[..., object]] | None = None,
+                 accessibility=None, **kwargs):
         super().__init__(**kwargs)
         self.controller = controller
         self.theme = theme
@@ -65,6 +66,8 @@ class KioskApp(App):
         self.router: Router | None = None
         self.frame_listeners: list[Callable[[], None]] = []
         self._screens_builder = None  # builds the other screens after the first frame
+        self.accessibility = accessibility  # kiosk.accessibility.build.Accessibility, or None
+        self.keys = None  # screens.key_input.KeyInput with an accessibility
 
     def build(self):
         lockdown.lock_window()
@@ -82,6 +85,10 @@ class KioskApp(App):
         root.add_widget(manager)
         screens = {**SCREENS, **self._extra_screens}
         self.router = Router(manager, screens, overlay=StillThereOverlay(), overlay_host=root)
+        if self.accessibility is not None:
+            from screens.accessible_app import install
+
+            self.keys = install(self, root, self.accessibility)
         self._unsubscribe = None
         self.attach(self.controller)
         Window.bind(on_touch_down=self._touched, on_key_down=self._key_down)
@@ -95,6 +102,8 @@ class KioskApp(App):
             self._unsubscribe()
         self.controller = controller
         self._unsubscribe = controller.subscribe(self.show)
+        if self.accessibility is not None and hasattr(controller, "flow"):
+            self.accessibility.mode.attach(controller)
         self.show(controller.state, controller.view)
 
     def show(self, state: str, view) -> None:
@@ -104,6 +113,8 @@ class KioskApp(App):
             self.language = view.language
         self.state = state
         self.router.show(state, view)
+        if self.keys is not None:
+            self.keys.screen_changed(state)
 
     def stop(self, *args) -> None:
         """Leave the main loop; ``App.run`` then dispatches ``on_stop`` after the last frame.
@@ -132,6 +143,8 @@ class KioskApp(App):
 
     def _key_down(self, _window, key, _scancode, codepoint, _modifiers) -> bool:
         if key in lockdown.BLOCKED_KEYS:
+            return True
+        if self.keys is not None and self.keys.key_down(key, codepoint or "") is not None:
             return True
         screen = self.router.manager.current_screen
         return bool(screen.on_key(codepoint or "", key))

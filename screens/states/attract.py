@@ -9,6 +9,8 @@ from screens.states.base import KioskScreen
 class AttractScreen(KioskScreen):
     """Any tap starts; a language button starts in that language; a digit starts and is typed."""
 
+    keypad = {"digit": "controller.press_digit", "enter": "controller.start"}
+
     def start_with_digit(self, digit: str) -> None:
         self.controller.press_digit(digit)  # on attract a digit starts the session with it
 

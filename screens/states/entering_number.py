@@ -12,6 +12,8 @@ class EnteringNumberScreen(KioskScreen):
     country = StringProperty("852")
     number = StringProperty("")
     error_code = StringProperty("")
+    keypad = {"digit": "controller.press_digit", "clear": "controller.backspace",
+              "enter": "controller.submit_number"}
 
     def render(self, view) -> None:
         self.country = view.country

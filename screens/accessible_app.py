@@ -7,14 +7,13 @@ high-contrast one with larger text (``screens.accessible_theme``) and back when 
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from kivy.core.window import Window
 from kivy.graphics import Color, Rectangle
 from kivy.uix.label import Label
 
 from screens.accessible_theme import accessible
 from screens.key_input import KeyInput
+from screens.live_theme import colours, sizes
 from screens.text import _
 from screens.theme import rgba
 
@@ -41,8 +40,8 @@ def install(app, root, accessibility) -> KeyInput:
     def look(on: bool) -> None:
         theme = accessible(normal, accessibility.text_scale) if on else normal
         app.theme = theme
-        app.c = SimpleNamespace(**{k: rgba(v) for k, v in vars(theme.palette).items()})
-        app.m = theme.metrics
+        app.c.update(colours(theme.palette))
+        app.m.update(sizes(theme.metrics))
         keys.ring.high_contrast = on
         _repaint(app)
         shown = on and not accessibility.narrator.speech_available

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import asdict
 from pathlib import Path
-from types import SimpleNamespace
 
 from kivy.app import App
 from kivy.base import EventLoop, stopTouchApp
@@ -25,7 +23,7 @@ from kivy.uix.screenmanager import ScreenManager
 from screens import lockdown
 from screens.kv import load_beside
 from screens.router import Router
-from screens.theme import Theme, rgba
+from screens.theme import Theme
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +56,11 @@ class KioskApp(App):
         super().__init__(**kwargs)
         self.controller = controller
         self.theme = theme
-        self.c = SimpleNamespace(**{k: rgba(v) for k, v in asdict(theme.palette).items()})
-        self.m = theme.metrics
+        from screens.live_theme import LiveColours, LiveMetrics, colours, sizes
+
+        # Kivy properties all the way down, so a theme change re-renders (screens/live_theme.py)
+        self.c = LiveColours(colours(theme.palette))
+        self.m = LiveMetrics(sizes(theme.metrics))
         self.title = "Top-up kiosk"
         self._fonts = fonts
         self._extra_screens = dict(extra_screens or {})

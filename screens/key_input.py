@@ -122,13 +122,16 @@ class KeyInput:
                 0 if step > 0 else len(among) - 1)
         widget = among[index]
         self._focused_state = screen.name
+        _scroll_into_view(widget)
         self.ring.show(widget)
         self.narrator.focus(focus_mod.describe(widget, among))
 
     def enter(self, screen) -> None:
         target = self.ring.target if self._focused_state == screen.name else None
         if target is not None and target in focus_mod.choices(screen):
-            target.trigger_action(duration=0)
+            chooser = getattr(screen, "key_choose", None)
+            if chooser is None or not chooser(target):
+                target.trigger_action(duration=0)
             return
         if self._declared(screen, "enter", ""):
             return
@@ -164,3 +167,14 @@ class KeyInput:
         else:
             target()
         return True
+
+
+def _scroll_into_view(widget) -> None:
+    """A choice inside a scrolling list (the plans) is scrolled to before the ring goes round it."""
+    from kivy.uix.scrollview import ScrollView
+
+    node = widget.parent
+    while node is not None and not isinstance(node, ScrollView):
+        node = node.parent
+    if node is not None:
+        node.scroll_to(widget, padding=10, animate=False)

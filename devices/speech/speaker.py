@@ -51,6 +51,8 @@ class Speaker:
         self.device = device
         self.on_error = on_error
         self.first_sample_s: list[float] = []
+        # Per utterance: [time of say, time of its first non-silent sample or None] (perf_counter)
+        self.utterances: list[list] = []
         self._lock = threading.Lock()
         self._current: _Utterance | None = None
 
@@ -93,6 +95,8 @@ class _Utterance(threading.Thread):
         super().__init__(name="kiosk-speech", daemon=True)
         self.speaker, self.text, self.language, self.volume = speaker, text, language, volume
         self.started = started
+        self.record = [started, None]
+        speaker.utterances.append(self.record)
         self._stopped = threading.Event()
         self._procs: list[subprocess.Popen] = []
 
@@ -133,7 +137,9 @@ class _Utterance(threading.Thread):
                 break
             if not heard and any(chunk[i:i + 2] != b"\0\0" for i in range(0, len(chunk) - 1, 2)):
                 heard = True
-                self.speaker.first_sample_s.append(time.perf_counter() - self.started)
+                now = time.perf_counter()
+                self.speaker.first_sample_s.append(now - self.started)
+                self.record[1] = now
             if player:
                 try:
                     player.stdin.write(chunk)

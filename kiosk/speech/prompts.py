@@ -66,8 +66,8 @@ def _card_values(view, language: str, context: SpeechContext) -> dict:
         expiry = say("card.expiry_spoken", language, state=view.card_expiry.state,
                      date=spoken.when_words(sub.balance.expires_at, language))
     owner = ""
-    if sub.owner_hint and not context.public_speaker:
-        owner = say("card.owner", language, owner=sub.owner_hint)
+    if sub.owner_hint and not context.public_speaker:  # masked: the letters shown, not the stars
+        owner = say("card.owner", language, owner=" ".join(sub.owner_hint.replace("*", " ").split()))
     return {
         "card_type": say("card_type." + sub.card.type, language),
         "data": spoken.data_words(sub.balance.data_mb_left, language),
@@ -80,8 +80,12 @@ def _confirm_values(view, language: str, _context) -> dict:
     offer = view.offer
     if offer is None:
         return {"offer": "", "count": len(view.methods), "expiry": ""}
+    expiry = view.plan_expiry
+    if offer.new_expires_at is not None:  # the date spoken as a date
+        expiry = say("confirm.new_expiry", language,
+                     date=spoken.when_words(offer.new_expires_at, language))
     return {"offer": spoken.offer_words(offer, language), "count": len(view.methods),
-            "expiry": view.plan_expiry}
+            "expiry": expiry}
 
 
 def _failure_values(view, language: str, _context) -> dict:

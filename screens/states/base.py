@@ -17,6 +17,7 @@ class KioskScreen(Screen):
 
     keypad: dict[str, str] = {}
     focus_first: str = ""
+    # key_choose(widget) -> bool, optional: what Enter does on a focused widget instead of pressing it
 
     @property
     def controller(self):

@@ -41,15 +41,16 @@ FOCUS_SURFACES = ("background", "surface", "secondary", "secondary_down", "accen
 
 
 def larger(metrics: Metrics, scale: float) -> Metrics:
-    """Text sizes ×*scale*; touch targets and paddings as they are (buttons grow with their text)."""
-    def up(n: int) -> int:
-        return round(n * scale)
+    """Body and small text ×*scale*; titles, prices and numbers, already large, by half as much
+    (so the screens still fit); touch targets and paddings as they are."""
+    def up(n: int, by: float = scale) -> int:
+        return round(n * by)
 
+    half = 1 + (scale - 1) / 2
     return dataclasses.replace(
         metrics, body_px=up(metrics.body_px), small_px=up(metrics.small_px),
-        title_px=up(metrics.title_px), price_px=up(metrics.price_px),
-        number_px=up(metrics.number_px), button_px=max(metrics.button_px, up(metrics.body_px) * 3),
-        key_px=max(metrics.key_px, up(metrics.number_px) + 2 * metrics.gap_px))
+        title_px=up(metrics.title_px, half), price_px=up(metrics.price_px, half),
+        number_px=up(metrics.number_px, half))
 
 
 def accessible(theme: Theme, text_scale: float) -> Theme:

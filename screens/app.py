@@ -102,9 +102,10 @@ class KioskApp(App):
         if self._unsubscribe is not None:
             self._unsubscribe()
         self.controller = controller
-        self._unsubscribe = controller.subscribe(self.show)
         if self.accessibility is not None and hasattr(controller, "flow"):
+            # before the screens: the prompt starts while the new screen is being drawn
             self.accessibility.mode.attach(controller)
+        self._unsubscribe = controller.subscribe(self.show)
         self.show(controller.state, controller.view)
 
     def show(self, state: str, view) -> None:

@@ -319,6 +319,7 @@ def run_keypad_demo(settings, shots_dir: Path | None, languages, build_core, bac
             "p95": round(ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))], 1)
             if ordered else None,
             "count": len(ordered),
+            "samples": [round(v, 1) for v in latencies],
         },
         "screenshots": len(shots),
         "skipped": skipped,

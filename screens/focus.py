@@ -35,7 +35,9 @@ def _shown(widget, screen) -> bool:
     if widget.width <= 1 or widget.height <= 1:
         return False
     node = widget
-    while node is not None and node is not screen:
+    for _depth in range(64):  # up to the screen (a widget's parents, not the Window's own)
+        if node is None or node is screen:
+            break
         if node.disabled or node.opacity <= 0:
             return False
         node = node.parent

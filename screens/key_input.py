@@ -173,8 +173,10 @@ def _scroll_into_view(widget) -> None:
     """A choice inside a scrolling list (the plans) is scrolled to before the ring goes round it."""
     from kivy.uix.scrollview import ScrollView
 
-    node = widget.parent
-    while node is not None and not isinstance(node, ScrollView):
+    node, seen = widget.parent, set()
+    while node is not None and id(node) not in seen:  # the Window is its own parent
+        if isinstance(node, ScrollView):
+            node.scroll_to(widget, padding=10, animate=False)
+            return
+        seen.add(id(node))
         node = node.parent
-    if node is not None:
-        node.scroll_to(widget, padding=10, animate=False)

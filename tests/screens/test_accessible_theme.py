@@ -25,6 +25,7 @@ def test_text_is_larger_and_touch_targets_no_smaller():
     normal = theme_for(settings_mod.load().display)
     big = accessible(normal, 1.3)
     assert big.metrics.body_px >= normal.metrics.body_px * 1.25
+    assert big.metrics.small_px >= normal.metrics.small_px * 1.25
     assert big.metrics.title_px > normal.metrics.title_px
     assert big.metrics.touch_px == normal.metrics.touch_px
     assert big.metrics.button_px >= normal.metrics.button_px

@@ -273,7 +273,7 @@ def run_keypad_demo(settings, shots_dir: Path | None, languages, build_core, bac
         def changed(state: str, view) -> None:  # subscribed before the app: the change itself
             if state != last[0]:
                 last[0] = state
-                changes.append((state, time.perf_counter()))
+                changes.append((state, time.monotonic()))  # the speaker's clock
                 if a11y.mode.active:
                     visited.setdefault(view.language, set()).add(state)
 

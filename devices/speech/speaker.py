@@ -1,10 +1,13 @@
 """Saying one thing at a time, interruptibly, to the configured audio output (or nowhere).
 
-``Speaker.say`` stops what is being said and starts the new text on a worker thread: espeak-ng
-makes the audio, a player process (sox's ``play``) takes it to the output device as it comes.
-Where the kiosk has no audio device nothing is played (the audio is still made and then
-dropped, so its timing is the same). ``first_sample_s`` records, per utterance, the time from
-``say`` to the first non-silent sample coming out of the engine (``bench/bench_speech.py``).
+``Speaker.say`` stops what is being said and starts the new text at once, on the caller's
+thread: espeak-ng makes the audio and its stdout is joined, by the operating system, to the
+player's stdin (sox's ``play``, to the output device). No Python thread stands between the
+engine and the device, so a busy UI thread (a frame being drawn holds the interpreter) cannot
+delay the first sound. Where the kiosk has no audio device a probe takes the player's place:
+it plays nothing, and notes when the first non-silent sample reached it, the figure
+``bench/bench_speech.py`` reports (``utterances``: per utterance, when ``say`` was called and
+when its first sample arrived, ``time.monotonic`` seconds, the same clock in every process).
 """
 
 from __future__ import annotations
@@ -13,15 +16,36 @@ import glob
 import logging
 import os
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
 
-from devices.speech.espeak import WAV_HEADER_BYTES, EspeakEngine, SpeechUnavailable
+from devices.speech.espeak import EspeakEngine, SpeechUnavailable
 
 log = logging.getLogger(__name__)
 
-CHUNK = 2048
+# The player where there is no audio device: drops the audio, prints the monotonic time of the
+# first non-silent sample (past the 44-byte WAV header).
+PROBE = """
+import sys, time
+stream = sys.stdin.buffer
+header = b""
+while len(header) < 44:
+    chunk = stream.read1(44 - len(header))
+    if not chunk:
+        sys.exit(0)
+    header += chunk
+while True:
+    chunk = stream.read1(4096)
+    if not chunk:
+        break
+    if chunk.strip(b"\\0"):
+        print(repr(time.monotonic()), flush=True)
+        break
+while stream.read1(65536):
+    pass
+"""
 
 
 def audio_device_present(device: str = "") -> bool:
@@ -36,13 +60,18 @@ def audio_device_present(device: str = "") -> bool:
         bool(runtime) and os.path.exists(os.path.join(runtime, "pulse", "native")))
 
 
-def player_argv(device: str) -> list[str]:
-    """sox's ``play`` reading WAV from stdin; *device* is set through ``AUDIODEV``."""
+def player_argv(_device: str = "") -> list[str]:
+    """sox's ``play`` reading WAV from stdin (the device is given through ``AUDIODEV``)."""
     return ["play", "-q", "-t", "wav", "-"]
 
 
+def probe_argv() -> list[str]:
+    return [sys.executable, "-S", "-c", PROBE]
+
+
 class Speaker:
-    """One utterance at a time. ``player`` is the player's argv (None: nothing is played)."""
+    """One utterance at a time. ``player``: the player's argv; None where there is no audio
+    device (then the probe: nothing is played)."""
 
     def __init__(self, engine: EspeakEngine, player: Sequence[str] | None, device: str = "",
                  on_error: Callable[[str], None] | None = None):
@@ -50,9 +79,8 @@ class Speaker:
         self.player = list(player) if player else None
         self.device = device
         self.on_error = on_error
-        self.first_sample_s: list[float] = []
-        # Per utterance: [time of say, time of its first non-silent sample or None] (perf_counter)
-        self.utterances: list[list] = []
+        self.first_sample_s: list[float] = []  # say → first sample, probe only
+        self.utterances: list[list] = []  # [say time, first sample time or None], monotonic
         self._lock = threading.Lock()
         self._current: _Utterance | None = None
 
@@ -60,14 +88,25 @@ class Speaker:
     def available(self) -> bool:
         return self.engine.available
 
+    def warm(self) -> None:
+        self.engine.warm()
+
     def say(self, text: str, language: str, volume: int) -> None:
-        """Stop what is being said and say *text* (returns at once)."""
-        started = time.perf_counter()
+        """Stop what is being said and start saying *text* (returns once the processes run)."""
+        started = time.monotonic()
         with self._lock:
             if self._current is not None:
                 self._current.stop()
-            self._current = _Utterance(self, text, language, volume, started)
-            self._current.start()
+            utterance = _Utterance(self, started)
+            self._current = utterance
+            try:
+                utterance.launch(text, language, volume)
+            except (SpeechUnavailable, OSError) as e:
+                log.warning("speech failed: %s", e)
+                if self.on_error:
+                    self.on_error(str(e))
+                return
+            utterance.start()
 
     def stop(self) -> None:
         with self._lock:
@@ -82,7 +121,7 @@ class Speaker:
 
     def wait_idle(self, timeout_s: float = 30.0) -> bool:
         current = self._current
-        if current is not None:
+        if current is not None and current.is_alive():
             current.join(timeout_s)
         return not self.speaking
 
@@ -91,83 +130,45 @@ class Speaker:
 
 
 class _Utterance(threading.Thread):
-    def __init__(self, speaker: Speaker, text: str, language: str, volume: int, started: float):
+    """The engine's and the player's processes; the thread only waits for them (and reads the
+    probe's one line)."""
+
+    def __init__(self, speaker: Speaker, started: float):
         super().__init__(name="kiosk-speech", daemon=True)
-        self.speaker, self.text, self.language, self.volume = speaker, text, language, volume
-        self.started = started
+        self.speaker = speaker
         self.record = [started, None]
-        speaker.utterances.append(self.record)
-        self._stopped = threading.Event()
         self._procs: list[subprocess.Popen] = []
+        self._probe = speaker.player is None
+
+    def launch(self, text: str, language: str, volume: int) -> None:
+        synth = self.speaker.engine.start(text, language, volume)
+        self._procs.append(synth)
+        self.speaker.utterances.append(self.record)
+        env = None
+        if self.speaker.device and not self._probe:
+            env = {**os.environ, "AUDIODEV": self.speaker.device}
+        try:
+            player = subprocess.Popen(
+                probe_argv() if self._probe else self.speaker.player, stdin=synth.stdout,
+                stdout=subprocess.PIPE if self._probe else subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, env=env)
+        finally:
+            synth.stdout.close()  # the player holds the pipe now
+        self._procs.append(player)
 
     def stop(self) -> None:
-        self._stopped.set()
         for proc in list(self._procs):
             if proc.poll() is None:
                 proc.kill()
 
     def run(self) -> None:
-        try:
-            self._run()
-        except (SpeechUnavailable, OSError) as e:
-            log.warning("speech failed: %s", e)
-            if self.speaker.on_error:
-                self.speaker.on_error(str(e))
-        finally:
-            for proc in self._procs:
-                if proc.poll() is None:
-                    proc.kill()
-                proc.wait()
-                if proc.stdout:
-                    proc.stdout.close()
-
-    def _run(self) -> None:
-        synth = self.speaker.engine.start(self.text, self.language, self.volume)
-        self._procs.append(synth)
-        if self._stopped.is_set():
-            return
-        player = self._open_player()
-        header = _read_exactly(synth.stdout, WAV_HEADER_BYTES)
-        if player:
-            player.stdin.write(header)
-        heard = False
-        while not self._stopped.is_set():
-            chunk = synth.stdout.read(CHUNK)
-            if not chunk:
-                break
-            if not heard and any(chunk[i:i + 2] != b"\0\0" for i in range(0, len(chunk) - 1, 2)):
-                heard = True
-                now = time.perf_counter()
-                self.speaker.first_sample_s.append(now - self.started)
-                self.record[1] = now
-            if player:
-                try:
-                    player.stdin.write(chunk)
-                except BrokenPipeError:
-                    break
-        if player:
-            try:
-                player.stdin.close()
-            except BrokenPipeError:
-                pass
-
-    def _open_player(self) -> subprocess.Popen | None:
-        if not self.speaker.player:
-            return None
-        env = dict(os.environ)
-        if self.speaker.device:
-            env["AUDIODEV"] = self.speaker.device
-        proc = subprocess.Popen(self.speaker.player, stdin=subprocess.PIPE,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-        self._procs.append(proc)
-        return proc
-
-
-def _read_exactly(stream, n: int) -> bytes:
-    data = b""
-    while len(data) < n:
-        chunk = stream.read(n - len(data))
-        if not chunk:
-            break
-        data += chunk
-    return data
+        player = self._procs[-1]
+        if self._probe:
+            line = player.stdout.readline()
+            player.stdout.close()
+            if line.strip():
+                first = float(line)
+                self.record[1] = first
+                self.speaker.first_sample_s.append(first - self.record[0])
+        for proc in self._procs:
+            proc.wait()

@@ -45,6 +45,7 @@ class AccessibleMode:
         controller.set_time_limits(self.time_scale, self.warning_s)
         narrator = self.narrator
         narrator.enabled = True
+        narrator.warm()
         greeting = "accessible.on" if narrator.speech_available else "accessible.on_no_speech"
         if controller.state == "attract":
             narrator.announce(greeting, state="attract", before_next=True)

@@ -58,6 +58,12 @@ class Narrator:
     def speech_available(self) -> bool:
         return self.speaker is not None and bool(getattr(self.speaker, "available", False))
 
+    def warm(self) -> None:
+        """Let the speech device load what it needs before the first prompts."""
+        warm = getattr(self.speaker, "warm", None)
+        if warm is not None:
+            warm()
+
     def on_view(self, state: str, view) -> None:
         """The controller's callback: a new state, or a change on the same one."""
         before_state, before = self._state, self._view

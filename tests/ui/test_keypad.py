@@ -153,3 +153,34 @@ def test_a_short_press_of_5_on_attract_types_it(kiosk, speaker):
     assert not kiosk.driver.app.accessibility.mode.active and speaker.said == []
     assert keys(kiosk).code("digit", "5") == 261
     assert "5" in "".join(texts_on_screen(kiosk.driver))
+
+
+def one_line(kiosk, text: str) -> list:
+    labels = [w for w in kiosk.driver.app.router.manager.current_screen.walk(restrict=True)
+              if getattr(w, "text", "") == text]
+    assert labels, f"{text!r} not on screen"
+    return [w.texture_size[1] < 2 * w.font_size for w in labels]
+
+
+def test_larger_text_keeps_labels_sized_by_their_text_on_one_line(kiosk, speaker):
+    """Screens built in the normal look, then shown in the accessible one and back: a label
+    whose width follows its text (the +852 prefix, a plan's price) must not wrap."""
+    from tests.ui.steps import enter_number
+
+    normal_body = kiosk.driver.app.m.body_px
+    enter_number(kiosk)  # a sighted customer first: the screens are built in the normal look
+    kiosk.controller.cancel()
+    kiosk.driver.wait_state("attract")
+    enter_accessible_mode(kiosk)
+    assert kiosk.driver.app.m.body_px > normal_body
+    kiosk.driver.frames(2)
+    assert all(one_line(kiosk, "+852"))
+    type_digits(kiosk, "91234567")
+    press(kiosk, "enter")
+    kiosk.driver.wait_state("card_shown")
+    kiosk.driver.frames(2)
+    assert all(one_line(kiosk, "HK$88.20"))
+    press(kiosk, "cancel")
+    kiosk.driver.wait_state("attract")
+    assert kiosk.driver.app.m.body_px == normal_body  # the next customer: the normal look
+    assert kiosk.driver.app.theme.palette != HIGH_CONTRAST

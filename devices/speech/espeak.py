@@ -120,6 +120,18 @@ class EspeakEngine:
         return [self.binary, "-v", self.voice(language), "-a", str(amplitude),
                 "-s", str(self.speed_wpm), "--stdout", self.text_for(text, language, wait)]
 
+    def start_waiting(self, language: str, volume: int) -> subprocess.Popen:
+        """A synthesis that waits for its text on stdin (write it, then close stdin); its
+        stdout is the WAV. Started ahead, it saves the process start from the first sound."""
+        amplitude = max(0, min(200, round(volume * 2)))
+        argv = [self.binary, "-v", self.voice(language), "-a", str(amplitude),
+                "-s", str(self.speed_wpm), "--stdout"]
+        try:
+            return subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=subprocess.DEVNULL)
+        except OSError as e:
+            raise SpeechUnavailable(f"{self.binary}: {e}") from e
+
     def start(self, text: str, language: str, volume: int) -> subprocess.Popen:
         """A running synthesis whose stdout is the WAV (header, then PCM as it is made)."""
         try:

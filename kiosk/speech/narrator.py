@@ -143,6 +143,9 @@ class Narrator:
     def reset(self) -> None:
         """The session ended: silence, default volume, speech off."""
         self.interrupt()
+        release = getattr(self.speaker, "release", None)
+        if release is not None:
+            release()  # the processes started ahead for this customer's prompts
         self.volume = self.default_volume
         self.enabled = False
         self.last_prompt = None

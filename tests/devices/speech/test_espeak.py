@@ -60,31 +60,34 @@ def test_a_speaker_without_an_engine_reports_and_does_not_raise():
     speaker.say("hello", "en", 70)
     assert speaker.wait_idle(10)
     assert errors and "no-such-espeak" in errors[0]
+    speaker.close()
 
 
 @needs_espeak
-def test_the_audio_goes_to_the_player(tmp_path):
-    out = tmp_path / "played.wav"
-    speaker = Speaker(EspeakEngine(VOICES), ["sh", "-c", f"cat > {out}"])
+def test_the_audio_goes_to_the_player_and_the_next_pipeline_waits_ahead(tmp_path):
+    speaker = Speaker(EspeakEngine(VOICES), ["sh", "-c", f"cat > {tmp_path}/played.$$.wav"])
     speaker.say("Enter the mobile number to top up", "en", 70)
     assert speaker.wait_idle(20)
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and out.stat().st_size < 10000:
+    while time.monotonic() < deadline and not [
+            p for p in tmp_path.glob("*.wav") if p.stat().st_size > 10000]:
         time.sleep(0.01)
-    assert out.read_bytes()[:4] == b"RIFF" and out.stat().st_size > 10000
+    played = [p for p in tmp_path.glob("*.wav") if p.stat().st_size > 10000]
+    assert len(played) == 1 and played[0].read_bytes()[:4] == b"RIFF"
+    assert speaker._spare is not None and speaker._spare.ready  # the next prompt's pipeline
+    speaker.release()
+    assert speaker._spare is None
 
 
 @needs_espeak
 def test_a_new_utterance_stops_the_one_playing():
     speaker = Speaker(EspeakEngine(VOICES), None)
-    speaker.player = ["sh", "-c", "sleep 5; cat > /dev/null"]  # a slow player: the pipe fills
-    speaker.say("one two three four five six seven eight nine ten " * 20, "en", 70)
-    speaker.player = None
-    started = time.monotonic()
+    speaker.say("one two three four five six seven eight nine ten " * 40, "en", 70)
+    first = speaker._current.pipeline
     speaker.say("stop", "en", 70)
-    assert speaker.wait_idle(10)
-    assert time.monotonic() - started < 4  # the first utterance did not hold the second up
-    assert len(speaker.first_sample_s) == 1  # only "stop" was heard: the first never got out
+    assert first.synth.wait(5) == -9  # killed, not left to finish
+    assert speaker.wait_idle(10) and speaker.utterances[-1][1] is not None
+    speaker.close()
 
 
 @needs_espeak
@@ -94,3 +97,6 @@ def test_without_an_audio_device_nothing_is_played_and_the_first_sample_is_timed
     assert speaker.wait_idle(10) and len(speaker.first_sample_s) == 1
     said_at, first_at = speaker.utterances[0]
     assert 0 < first_at - said_at < 2 and speaker.first_sample_s[0] == first_at - said_at
+    speaker.say("again", "en", 70)  # the pipeline started ahead: no process start this time
+    assert speaker.wait_idle(10) and len(speaker.first_sample_s) == 2
+    speaker.close()

@@ -4,9 +4,9 @@
 its simulators, espeak-ng): a customer by keypad alone through QR and card purchases and the
 failure paths, in the accessible mode. Time = the controller's notification of the new state
 (a listener subscribed before the narrator and the screens) → the first non-silent sample
-espeak-ng hands the speaker (``devices.speech.speaker``: ``Speaker.utterances``). A screen
-whose prompt is cut off by a quicker next screen before any sound is left out. Nothing is
-played (no audio device here); the samples are the ones that would go to it. Run:
+reaching the player's place (``devices.speech.speaker``: with no audio device, a probe process
+reads espeak-ng's WAV where sox's ``play`` would and notes the time; ``Speaker.utterances``).
+A screen whose prompt is cut off by a quicker next screen before any sound is left out. Run:
 ``python -m bench.bench_speech [--lang L ...] [--json]``.
 """
 

@@ -59,6 +59,9 @@ class KeyInput:
                 and self.app.state == "attract"):
             event = Clock.schedule_once(lambda _dt: self._held_long(key), self.a11y.hold_to_enter_s)
             self._hold = [key, event, False]
+            # Maybe the mode: the first prompt's processes get ready meanwhile (one pipeline at
+            # most; pypinyin, heavier, only once the mode is on).
+            self.narrator.prepare(self.app.controller.view.language)
             return True
         self.perform(action)
         return True

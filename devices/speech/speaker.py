@@ -142,6 +142,28 @@ class Speaker:
     def warm(self) -> None:
         self.engine.warm()
 
+    def prepare(self, language: str, volume: int) -> None:
+        """Start a pipeline for (*language*, *volume*) ahead, on a worker thread, unless one
+        is ready: the first prompt then needs no process start either."""
+        with self._lock:
+            spare = self._spare
+            if spare is not None and spare.key == (language, volume) and spare.ready:
+                return
+
+        def start() -> None:
+            try:
+                pipeline = _Pipeline(self, language, volume)
+            except Exception as e:
+                log.warning("speech: no pipeline ahead: %s", e)
+                return
+            with self._lock:
+                pipeline, self._spare = self._spare, pipeline
+            if pipeline is not None:
+                pipeline.kill()
+                pipeline.reap()
+
+        threading.Thread(target=start, name="kiosk-speech-prepare", daemon=True).start()
+
     def say(self, text: str, language: str, volume: int) -> None:
         """Stop what is being said and start saying *text* (returns once it is under way)."""
         started = time.monotonic()

@@ -64,14 +64,21 @@ class Narrator:
         if warm is not None:
             warm()
 
+    def prepare(self, language: str) -> None:
+        """The accessible mode is about to start in *language*: let the device get ready to
+        say its first prompt without a cold start (the keypad's 5 is being held)."""
+        prepare = getattr(self.speaker, "prepare", None)
+        if prepare is not None and self.speech_available:
+            prepare(language, self.volume)
+
     def on_view(self, state: str, view) -> None:
         """The controller's callback: a new state, or a change on the same one."""
         before_state, before = self._state, self._view
         self._state, self._view = state, view
         if not self.enabled:
             return
-        if state != before_state or before is None:
-            self.say_screen()
+        if state != before_state or before is None or view.language != before.language:
+            self.say_screen()  # a new screen, or the same one in the language just chosen
             return
         texts = prompts.change_prompts(state, before, view, self.context)
         if view.digits != before.digits and state == "entering_number":

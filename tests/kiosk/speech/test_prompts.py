@@ -135,3 +135,11 @@ def test_a_new_screen_needs_only_catalogue_entries(monkeypatch):
     translator = i18n.translator("en")
     monkeypatch.setattr(translator, "_messages", {**translator._messages, **fake})
     assert prompts.screen_prompt("paying_octopus", view) == "Pay eighty-eight dollars twenty with Octopus."
+
+
+def test_choosing_another_language_says_the_screen_again_in_it():
+    rig, _narrator, heard = narrated("zh-Hant")
+    rig.controller.start()
+    rig.controller.set_language("en")
+    assert heard.lines[-1][:2] == ("entering_number", "en")
+    assert heard.lines[-1][2].startswith("Enter the mobile number")

@@ -24,6 +24,7 @@ def plan(quick: bool) -> list[tuple[str, object]]:
     """(name, callable returning figures), in running order; the app soak is added by main."""
     from bench import (
         bench_journal_scale,
+        bench_speech,
         bench_startup,
         bench_taps,
         bench_terminal_status,
@@ -40,6 +41,7 @@ def plan(quick: bool) -> list[tuple[str, object]]:
             ("journal scale", lambda: bench_journal_scale.figures(rows=50_000, days=365)),
             ("robot soak", lambda: soak_robot.figures(transactions=600, warmup=100,
                                                       asked=10_000)),
+            ("speech", lambda: bench_speech.figures(("en",))),
         ]
     return [
         ("start-up", lambda: bench_startup.figures(runs=5)),
@@ -49,6 +51,7 @@ def plan(quick: bool) -> list[tuple[str, object]]:
         ("journal scale", lambda: bench_journal_scale.figures(rows=1_000_000, days=365)),
         ("robot soak", lambda: soak_robot.figures(transactions=10_000, warmup=1_000,
                                                   asked=10_000)),
+        ("speech", lambda: bench_speech.figures()),
     ]
 
 

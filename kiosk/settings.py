@@ -194,6 +194,38 @@ class FleetSection:
 
 
 @dataclass(frozen=True)
+class KeypadSection:
+    """Key codes (Kivy's, as ``kiosk keys`` would print them) of each keypad action."""
+
+    digits: tuple[int, ...]  # 0–9 in order: the keypad's digit keys (the top row's are always digits)
+    enter: tuple[int, ...]
+    cancel: tuple[int, ...]
+    clear: tuple[int, ...]
+    help: tuple[int, ...]
+    prev: tuple[int, ...]
+    next: tuple[int, ...]
+    volume_up: tuple[int, ...]
+    volume_down: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class AccessibilitySection:
+    speech_engine: str  # espeak-ng | none
+    voice_zh_hant: str
+    voice_zh_hans: str
+    voice_en: str
+    output_device: str  # "" = the system's default output; "none" = never play
+    public_speaker: bool  # the output is a loudspeaker: nothing private is read aloud
+    volume: int  # 10–100, every customer starts here
+    speed_wpm: int
+    hold_to_enter_s: float  # holding the keypad's 5 this long on the attract screen
+    time_scale: float  # customer time limits × this in accessible mode (at least 3)
+    warning_s: float  # the "still there?" warning this long ahead in accessible mode
+    text_scale: float  # larger text in accessible mode
+    keypad: KeypadSection
+
+
+@dataclass(frozen=True)
 class Settings:
     kiosk: KioskSection
     backend: BackendSection
@@ -208,6 +240,7 @@ class Settings:
     privacy: PrivacySection
     metrics: MetricsSection
     fleet: FleetSection
+    accessibility: AccessibilitySection
     source: str = field(default="", compare=False)
 
     def backend_secret(self) -> str:

@@ -130,6 +130,22 @@ class ListenAddress:
 
 
 @dataclass(frozen=True)
+class KeyCodes:
+    """Kivy key codes of one keypad action: at least one, none twice (*count*: exactly so many)."""
+
+    count: int = 0
+
+    def problem(self, value) -> str | None:
+        if not value or any(not 8 <= code <= 0x7FFFFFFF for code in value):
+            return "must list key codes (8 or more; `kiosk demo --keypad-only` uses the defaults)"
+        if len(set(value)) != len(value):
+            return "names a key code twice"
+        if self.count and len(value) != self.count:
+            return f"must list {self.count} key codes"
+        return None
+
+
+@dataclass(frozen=True)
 class Methods:
     may_be_empty: bool = False
 
@@ -262,6 +278,27 @@ RULES: dict[str, object] = {
     "privacy.operator_name": Text(r"[^\x00]*", "a name, or empty", 120),
     "privacy.contact": Text(r"[^\x00]*", "a contact, or empty", 200),
     "privacy.statement_dir": _path(optional=True),
+    "accessibility.speech_engine": OneOf(("espeak-ng", "none")),
+    "accessibility.voice_zh_hant": Text(r"[A-Za-z0-9_+-]+", "an espeak-ng voice name", 60),
+    "accessibility.voice_zh_hans": Text(r"[A-Za-z0-9_+-]+", "an espeak-ng voice name", 60),
+    "accessibility.voice_en": Text(r"[A-Za-z0-9_+-]+", "an espeak-ng voice name", 60),
+    "accessibility.output_device": Text(r"[^\x00]*", "an audio device name, none, or empty", 200),
+    "accessibility.public_speaker": Anything(),  # true or false
+    "accessibility.volume": Range(10, 100, "%"),
+    "accessibility.speed_wpm": Range(80, 450, "words a minute"),
+    "accessibility.hold_to_enter_s": Range(0.5, 10, SECONDS),
+    "accessibility.time_scale": Range(3, 20, "× (at least 3: WCAG 2.2.1)"),
+    "accessibility.warning_s": Range(20, 300, SECONDS),
+    "accessibility.text_scale": Range(1, 3, "×"),
+    "accessibility.keypad.digits": KeyCodes(count=10),
+    "accessibility.keypad.enter": KeyCodes(),
+    "accessibility.keypad.cancel": KeyCodes(),
+    "accessibility.keypad.clear": KeyCodes(),
+    "accessibility.keypad.help": KeyCodes(),
+    "accessibility.keypad.prev": KeyCodes(),
+    "accessibility.keypad.next": KeyCodes(),
+    "accessibility.keypad.volume_up": KeyCodes(),
+    "accessibility.keypad.volume_down": KeyCodes(),
     "metrics.listen": ListenAddress(),
     "metrics.allow_remote": Anything(),  # true or false
     "metrics.textfile_dir": _path(optional=True),
@@ -310,6 +347,10 @@ RELATIONS: tuple[Relation, ...] = (
     Relation("devices.scanner.evdev_device", ("devices.scanner.kind",),
              lambda s: s.devices.scanner.kind != "evdev" or bool(s.devices.scanner.evdev_device),
              "must be set when devices.scanner.kind is evdev"),
+    Relation("accessibility.warning_s", ("flow.idle_timeout_s", "accessibility.time_scale"),
+             lambda s: s.accessibility.warning_s
+             <= s.flow.idle_timeout_s * s.accessibility.time_scale,
+             "must not be longer than flow.idle_timeout_s × accessibility.time_scale"),
     Relation("metrics.listen", ("metrics.allow_remote",),
              lambda s: s.metrics.allow_remote or _loopback_listen(s.metrics.listen),
              "must be on loopback (127.0.0.1, ::1, localhost) unless metrics.allow_remote is true"),

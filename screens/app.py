@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import asdict
 from pathlib import Path
-from types import SimpleNamespace
 
 from kivy.app import App
 from kivy.base import EventLoop, stopTouchApp
@@ -25,7 +23,7 @@ from kivy.uix.screenmanager import ScreenManager
 from screens import lockdown
 from screens.kv import load_beside
 from screens.router import Router
-from screens.theme import Theme, rgba
+from screens.theme import Theme
 
 log = logging.getLogger(__name__)
 
@@ -53,18 +51,24 @@ class KioskApp(App):
     m = ObjectProperty(None)  # the theme's metrics
 
     def __init__(self, controller, theme: Theme, fonts: Mapping[str, tuple[Path, Path]],
-                 extra_screens: Mapping[str, Callable[..., object]] | None = None, **kwargs):
+                 extra_screens: Mapping[str, Callable[..., object]] | None = None,
+                 accessibility=None, **kwargs):
         super().__init__(**kwargs)
         self.controller = controller
         self.theme = theme
-        self.c = SimpleNamespace(**{k: rgba(v) for k, v in asdict(theme.palette).items()})
-        self.m = theme.metrics
+        from screens.live_theme import LiveColours, LiveMetrics, colours, sizes
+
+        # Kivy properties all the way down, so a theme change re-renders (screens/live_theme.py)
+        self.c = LiveColours(colours(theme.palette))
+        self.m = LiveMetrics(sizes(theme.metrics))
         self.title = "Top-up kiosk"
         self._fonts = fonts
         self._extra_screens = dict(extra_screens or {})
         self.router: Router | None = None
         self.frame_listeners: list[Callable[[], None]] = []
         self._screens_builder = None  # builds the other screens after the first frame
+        self.accessibility = accessibility  # kiosk.accessibility.build.Accessibility, or None
+        self.keys = None  # screens.key_input.KeyInput with an accessibility
 
     def build(self):
         lockdown.lock_window()
@@ -82,6 +86,10 @@ class KioskApp(App):
         root.add_widget(manager)
         screens = {**SCREENS, **self._extra_screens}
         self.router = Router(manager, screens, overlay=StillThereOverlay(), overlay_host=root)
+        if self.accessibility is not None:
+            from screens.accessible_app import install
+
+            self.keys = install(self, root, self.accessibility)
         self._unsubscribe = None
         self.attach(self.controller)
         Window.bind(on_touch_down=self._touched, on_key_down=self._key_down)
@@ -94,6 +102,9 @@ class KioskApp(App):
         if self._unsubscribe is not None:
             self._unsubscribe()
         self.controller = controller
+        if self.accessibility is not None and hasattr(controller, "flow"):
+            # before the screens: the prompt starts while the new screen is being drawn
+            self.accessibility.mode.attach(controller)
         self._unsubscribe = controller.subscribe(self.show)
         self.show(controller.state, controller.view)
 
@@ -104,6 +115,8 @@ class KioskApp(App):
             self.language = view.language
         self.state = state
         self.router.show(state, view)
+        if self.keys is not None:
+            self.keys.screen_changed(state)
 
     def stop(self, *args) -> None:
         """Leave the main loop; ``App.run`` then dispatches ``on_stop`` after the last frame.
@@ -132,6 +145,8 @@ class KioskApp(App):
 
     def _key_down(self, _window, key, _scancode, codepoint, modifiers) -> bool:
         if lockdown.is_blocked(key, modifiers):
+            return True
+        if self.keys is not None and self.keys.key_down(key, codepoint or "") is not None:
             return True
         screen = self.router.manager.current_screen
         return bool(screen.on_key(codepoint or "", key))

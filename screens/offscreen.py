@@ -33,6 +33,7 @@ class AppDriver:
         self.app = app
         self.tap_times_s: list[float] = []
         self.taps = 0
+        self.key_presses = 0
 
     def start(self) -> None:
         self.app._run_prepare()  # builds the app and opens the window, without the main loop
@@ -75,6 +76,24 @@ class AppDriver:
         touch.touch_up()
         if self.state != before:
             self._time_first_frame(started)
+        self.frames(1)
+
+    def press(self, key: int, codepoint: str = "") -> None:
+        """A key pressed and released on the keypad (Kivy key code *key*)."""
+        self.key_presses += 1
+        Window.dispatch("on_key_down", key, 0, codepoint or None, [])
+        Window.dispatch("on_key_up", key, 0)
+        self.frames(1)
+
+    def hold(self, key: int, until: Callable[[], bool], timeout_s: float = 10.0,
+             codepoint: str = "") -> None:
+        """A key held down until *until* holds (frames drawn meanwhile), then released."""
+        self.key_presses += 1
+        Window.dispatch("on_key_down", key, 0, codepoint or None, [])
+        try:
+            self.wait_for(until, timeout_s, "the held key's effect")
+        finally:
+            Window.dispatch("on_key_up", key, 0)
         self.frames(1)
 
     def _time_first_frame(self, started: float) -> None:

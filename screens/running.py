@@ -43,26 +43,31 @@ class KioskSession:
         self.operator_hooks: tuple = ()
         self.kiosk = None
         self.app = None
+        self.accessibility = None  # keypad, speech and the accessible mode (kiosk.accessibility)
 
     def __enter__(self) -> KioskSession:
         configure_window(self.settings.display)
+        from kiosk.accessibility.build import build_accessibility
         from screens.app import KioskApp
         from screens.lockdown import install_signal_handlers
         from screens.theme import theme_for
 
         fonts = fonts_for(self.settings, self.font_cache)
         theme = theme_for(self.settings.display)
+        self.accessibility = build_accessibility(self.settings)
         if self.core_after_first_frame:
             from screens.starting import StartingController
 
-            self.app = KioskApp(StartingController(self.settings), theme, fonts)
+            self.app = KioskApp(StartingController(self.settings), theme, fonts,
+                                accessibility=self.accessibility)
             install_signal_handlers(self.app)
             self.app.frame_listeners.append(self._first_frame)
             return self
         self._build_core()
         try:
             self.app = KioskApp(self.kiosk.controller, theme, fonts,
-                                extra_screens=self._extra_screens())
+                                extra_screens=self._extra_screens(),
+                                accessibility=self.accessibility)
             install_signal_handlers(self.app)
             if self.kiosk.operations is not None:
                 self.app.bind(on_start=lambda *_: self._install_operator_hooks())
@@ -115,6 +120,8 @@ class KioskSession:
             hook.install()
 
     def __exit__(self, *_exc) -> None:
+        if self.accessibility is not None:
+            self.accessibility.close()
         if self.kiosk is not None:  # None: stopped before the core was built
             self.kiosk.close()
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the kiosk needs from the system: GL/EGL for Kivy's off-screen and on-screen
-# rendering, mtdev (touch input), a CJK font, Prometheus (for the tests). Uses apt-get when root, otherwise names the
-# packages to install and stops.
+# rendering, mtdev (touch input), a CJK font, espeak-ng and sox (speech), Prometheus (for the
+# tests). Uses apt-get when root, otherwise names the packages to install and stops.
 set -euo pipefail
 
 packages=(libgl1 libegl1 libmtdev1 fonts-noto-cjk)
@@ -10,6 +10,8 @@ packages+=(systemd)
 # Prometheus and promtool: the suite tests the alert rules and scrapes a kiosk with the real
 # server (deploy/prometheus). Debian's package may also enable a prometheus service on :9090.
 packages+=(prometheus)
+# Speech for the accessible mode (docs/accessibility.md): the engine, and sox's play for the output.
+packages+=(espeak-ng sox)
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "setup-system: not a Debian/Ubuntu system; make sure these are installed: ${packages[*]}" >&2

@@ -40,7 +40,7 @@ def run(args) -> int:
 # Each check's time bound (seconds): past it, the item is a FAIL and doctor goes on.
 BOUNDS_S = {"settings": 5.0, "journal": 20.0, "card terminal": 10.0, "printer": 10.0,
             "barcode scanner": 10.0, "backend": 5.0, "CJK font": 10.0, "disk": 5.0, "paths": 5.0,
-            "metrics": 5.0}
+            "metrics": 5.0, "speech": 5.0}
 
 
 def diagnose(settings, build_terminal: Callable | None = None,
@@ -69,6 +69,7 @@ def diagnose(settings, build_terminal: Callable | None = None,
         "disk": lambda: [checks.check_disk(settings)],
     }
     jobs["metrics"] = lambda: _metrics(settings)
+    jobs["speech"] = lambda: [_speech(settings)]
     return run_all([Check(item, job, bounds[item]) for item, job in jobs.items()])
 
 
@@ -80,6 +81,12 @@ def _paths(settings) -> list[Verdict]:
     if not found:
         return []
     return [Verdict("paths", FAIL, "; ".join(f"{key}: {why}" for key, why in found))]
+
+
+def _speech(settings) -> Verdict:
+    from kiosk.accessibility.check import check_speech  # the accessible mode's speech
+
+    return check_speech(settings)
 
 
 def _metrics(settings) -> list[Verdict]:

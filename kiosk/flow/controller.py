@@ -186,6 +186,11 @@ class Controller:
     def still_here(self) -> None:
         self.touch()
 
+    def set_time_limits(self, scale: float = 1.0, warning_s: float | None = None) -> None:
+        """The accessible mode's longer limits: every customer timeout ×*scale*, the "still
+        there?" warning *warning_s* ahead; money deadlines stay (``StateTimeouts.set_limits``)."""
+        self._timeouts.set_limits(scale, warning_s)
+
     def tick(self) -> None:
         """Check the state's timeout on the injected clock; call it often (every ~0.25 s)."""
         verdict = self._timeouts.check(self.state, self._timer.elapsed_s())

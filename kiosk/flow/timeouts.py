@@ -45,6 +45,14 @@ class StateTimeouts:
         self._payments = settings.payments
         self._clock = clock
         self._deadline: float | None = None  # monotonic, money states only
+        self._scale = 1.0  # the accessible mode's longer customer limits (money ones unchanged)
+        self._warning_s = self._flow.warning_s
+
+    def set_limits(self, scale: float = 1.0, warning_s: float | None = None) -> None:
+        """Customer time limits ×*scale*, the warning *warning_s* ahead (default: settings).
+        Money deadlines (the QR's validity, the card timeout) are not changed."""
+        self._scale = scale
+        self._warning_s = self._flow.warning_s if warning_s is None else warning_s
 
     def entered(self, state: str) -> None:
         """A state was entered: money states get their payment deadline."""
@@ -63,10 +71,10 @@ class StateTimeouts:
 
     def check(self, state: str, idle_s: float) -> TimeoutVerdict:
         if state in IDLE_STATES:
-            limit = self._flow.idle_timeout_s
-            return _verdict(limit - idle_s, warn_s=self._flow.warning_s)
+            limit = self._flow.idle_timeout_s * self._scale
+            return _verdict(limit - idle_s, warn_s=self._warning_s)
         if state in RESULT_STATES:
-            return _verdict(self._flow.result_screen_s - idle_s, warn_s=0.0)
+            return _verdict(self._flow.result_screen_s * self._scale - idle_s, warn_s=0.0)
         if state in ("paying_qr", "paying_card") and self._deadline is not None:
             return _verdict(self._deadline - self._clock.monotonic(), warn_s=0.0)
         return TimeoutVerdict()

@@ -9,6 +9,17 @@ from screens.states.base import KioskScreen
 class AttractScreen(KioskScreen):
     """Any tap starts; a language button starts in that language; a digit starts and is typed."""
 
+    keypad = {"digit": "controller.press_digit", "enter": "controller.start"}
+
+    def key_choose(self, widget) -> bool:
+        """Enter on a focused language (keypad): switch to it without starting, so holding 5
+        next enters the accessible mode in that language."""
+        language = getattr(widget, "language", "")
+        if language:
+            self.controller.set_language(language)
+            return True
+        return False
+
     def start_with_digit(self, digit: str) -> None:
         self.controller.press_digit(digit)  # on attract a digit starts the session with it
 

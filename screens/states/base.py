@@ -7,7 +7,17 @@ from kivy.uix.screenmanager import Screen
 
 
 class KioskScreen(Screen):
-    """A screen for one flow state. Subclasses copy what they show from the view in ``render``."""
+    """A screen for one flow state. Subclasses copy what they show from the view in ``render``.
+
+    The keypad (``screens.key_input``): ``keypad`` maps actions (``enter``, ``digit``,
+    ``clear``, ``cancel``) to the screen's intents (``"controller.submit_number"``);
+    ``focus_first`` names the class of the screen's main choices. Cancel, Help, Prev/Next and
+    Enter on a focused button need no declaration.
+    """
+
+    keypad: dict[str, str] = {}
+    focus_first: str = ""
+    # key_choose(widget) -> bool, optional: what Enter does on a focused widget instead of pressing it
 
     @property
     def controller(self):

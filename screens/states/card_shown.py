@@ -41,6 +41,7 @@ def offer_texts(offer, language: str) -> dict[str, str]:
 
 
 class CardShownScreen(KioskScreen):
+    focus_first = "OfferTile"
     number = StringProperty("")
     card_type = StringProperty("")
     owner_hint = StringProperty("")

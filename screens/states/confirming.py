@@ -23,6 +23,7 @@ class MethodBar(GridLayout):
 
 
 class ConfirmingScreen(KioskScreen):
+    focus_first = "PayButton"
     number = StringProperty("")
     plan = StringProperty("")
     detail = StringProperty("")

@@ -25,6 +25,7 @@ def receipt_text(status: str | None, language: str) -> str:
 
 
 class DoneScreen(KioskScreen):
+    keypad = {"enter": "controller.cancel"}
     plan = StringProperty("")
     data_left = StringProperty("")
     expires = StringProperty("")

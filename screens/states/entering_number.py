@@ -17,6 +17,8 @@ class EnteringNumberScreen(KioskScreen):
     country = StringProperty("852")
     number = StringProperty("")
     error_code = StringProperty("")
+    keypad = {"digit": "controller.press_digit", "clear": "controller.backspace",
+              "enter": "controller.submit_number"}
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

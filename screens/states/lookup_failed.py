@@ -14,6 +14,7 @@ GENERAL = "backend_unavailable"  # an unknown reason: "cannot look it up now, tr
 
 
 class LookupFailedScreen(KioskScreen):
+    keypad = {"enter": "controller.back"}
     reason = StringProperty(GENERAL)
     number = StringProperty("")
 

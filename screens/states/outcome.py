@@ -20,6 +20,7 @@ def outcome_texts(state: str, language: str) -> tuple[str, str]:
 
 
 class OutcomeScreen(KioskScreen):
+    keypad = {"enter": "controller.cancel"}
     title = StringProperty("")
     body = StringProperty("")
     reference = StringProperty("")

@@ -27,6 +27,7 @@ def failure_texts(reason: str | None, language: str) -> tuple[str, str]:
 
 
 class PaymentFailedScreen(KioskScreen):
+    keypad = {"enter": "controller.back"}
     title = StringProperty("")
     body = StringProperty("")
 

@@ -35,7 +35,7 @@ def ui_settings(tmp_path_factory):
     from kiosk.settings import load
 
     data_dir = tmp_path_factory.mktemp("kiosk-ui")
-    return load(None, {"kiosk.data_dir": str(data_dir)})
+    return load(None, {"kiosk.data_dir": str(data_dir), "accessibility.hold_to_enter_s": 0.3})
 
 
 @pytest.fixture(scope="session")
@@ -51,7 +51,12 @@ def app_driver(ui_settings):
 
     fonts = {lang: (font_path(lang), font_path(lang, bold=True))
              for lang in ("zh-Hant", "zh-Hans", "en")}
-    app = KioskApp(_controller(ui_settings, FakePurchases(), [])[0], theme_for(ui_settings.display), fonts)
+    from kiosk.accessibility.build import build_accessibility
+    from tests.fakes.speaker import FakeSpeaker
+
+    accessibility = build_accessibility(ui_settings, speaker=FakeSpeaker())
+    app = KioskApp(_controller(ui_settings, FakePurchases(), [])[0], theme_for(ui_settings.display),
+                   fonts, accessibility=accessibility)
     driver = AppDriver(app)
     driver.start()
     yield driver

@@ -1,0 +1,1 @@
+"""The accessible kiosk: the keypad's actions, the accessible mode, and their assembly."""

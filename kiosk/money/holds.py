@@ -40,8 +40,9 @@ log = logging.getLogger(__name__)
 
 
 def wanted(ctx: MoneyContext, method: str) -> bool:
-    """Whether a purchase paid by *method* holds the plan first (``payments.holds.before``)."""
-    return method in ctx.settings.payments.holds.before
+    """Whether a purchase paid by *method* holds the plan first (``payments.holds.before``);
+    always for Octopus, which cannot be given back at the terminal."""
+    return method == "octopus" or method in ctx.settings.payments.holds.before
 
 
 def hold_key(txn) -> str:

@@ -12,6 +12,11 @@ does not block new sales. A lost answer is settled by QUERY on the same ecr_ref,
 Octopus cannot be voided or refunded at the terminal (VOID/REFUND answer ERROR NS): a payment to
 give back goes to a person as "refund in cash" (``refund_in_cash``), the customer gets a claim
 slip, and an operator records the cash refund (final state ``refunded_manually``).
+
+Crash points (``kiosk.money.crash_points``): the commits ``sale_pending``, ``paid``,
+``declined``, ``cancelled``, ``incomplete`` and the outside calls ``<state>:octopus_sale``,
+``<state>:octopus_query`` and ``<state>:octopus_abort`` (before and after), apart from the
+card's so the crash tests kill Octopus sales by name.
 """
 
 from __future__ import annotations
@@ -58,7 +63,7 @@ def run_sale(ctx: MoneyContext, txn):
     """Send ``SALE … OCTOPUS`` (the row is sale_pending) and apply its outcome."""
     timeout_s = ctx.settings.payments.card_timeout_s
     try:
-        result = ctx.call(txn, "sale", ctx.terminal.sale, txn.ecr_ref, txn.amount_cents,
+        result = ctx.call(txn, "octopus_sale", ctx.terminal.sale, txn.ecr_ref, txn.amount_cents,
                           timeout_s=timeout_s, tender=TENDER)
     except DeviceError as e:
         log.warning("%s Octopus sale outcome unknown (%s): querying", txn.id, e)
@@ -72,9 +77,9 @@ def settle_sale(ctx: MoneyContext, txn):
     a sale still running with nobody to finish it: ABORT it, then ask again."""
     for _ in range(ROUNDS):
         try:
-            result = ctx.call(txn, "query", ctx.terminal.query, txn.ecr_ref)
+            result = ctx.call(txn, "octopus_query", ctx.terminal.query, txn.ecr_ref)
             if result.result == "IN_PROGRESS" and not result.octopus:
-                ctx.call(txn, "abort", ctx.terminal.abort, txn.ecr_ref)
+                ctx.call(txn, "octopus_abort", ctx.terminal.abort, txn.ecr_ref)
                 continue
         except DeviceError as e:
             log.warning("%s Octopus sale query failed (%s)", txn.id, e)
@@ -90,7 +95,7 @@ def settle_incomplete(ctx: MoneyContext, txn):
     """One QUERY of an incomplete sale: still resolving → Unsettled (retried later, with
     backoff); APPROVED → paid; CANCELLED (or another end) → nothing was deducted."""
     try:
-        result = ctx.call(txn, "query", ctx.terminal.query, txn.ecr_ref)
+        result = ctx.call(txn, "octopus_query", ctx.terminal.query, txn.ecr_ref)
     except DeviceError as e:
         raise Unsettled(txn.id, f"{INCOMPLETE_REASON}: query failed ({e})") from e
     if result.result in ("IN_PROGRESS", "INCOMPLETE"):

@@ -23,16 +23,25 @@ from kiosk.money.crash_points import ENV_AT, ENV_TRACE
 from simulators.backend import BackendSimulator
 from simulators.backend.control import SimulatorControl
 from tests.child_env import child_env
-from tests.integration.ledger_checks import attention_refs, check, terminal_outcomes
+from tests.integration.ledger_checks import (
+    attention_refs,
+    cash_refunds,
+    check,
+    terminal_outcomes,
+)
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "demo-kiosk-secret"
 CRASH_STATS = {"points": 0, "points_reached": 0, "recovery_kills": 0, "random_kills": 0,
-               "fault_kills": 0, "transactions": 0, "violations": 0}
+               "fault_kills": 0, "transactions": 0, "violations": 0, "octopus_sales": 0}
 # Rows a recovery pass picks up again: a crash there is also tried during recovery itself.
 RECOVERED_STATES = ("hold_pending", "awaiting_payment", "cancel_pending", "sale_pending", "paid",
-                    "credit_pending", "refund_pending")
+                    "credit_pending", "refund_pending", "incomplete")
+# The Octopus steps a plain robot run must pass through (its customers include Octopus ones).
+OCTOPUS_POINTS = ("sale_pending:octopus_sale:before", "sale_pending:octopus_sale:after",
+                  "incomplete:commit", "incomplete:octopus_query:before",
+                  "incomplete:octopus_query:after")
 
 
 @dataclass
@@ -104,8 +113,12 @@ def recover_and_check(world: World) -> None:
     journal = Journal.open_readonly(world.journal_path)
     try:
         unfinished = [t.id for t in journal.unfinished()]
-        verdict = check(ledger, terminal_outcomes(world.terminal_state), attention_refs(journal))
-        CRASH_STATS["transactions"] = len(journal.list(limit=10**9))
+        verdict = check(ledger, terminal_outcomes(world.terminal_state), attention_refs(journal),
+                        cash_refunds=cash_refunds(journal))
+        CRASH_STATS["octopus_sales"] = verdict.octopus_sales
+        rows = journal.list(limit=10**9)
+        CRASH_STATS["transactions"] = len(rows)
+        CRASH_STATS["octopus_rows"] = sum(t.method == "octopus" for t in rows)
     finally:
         journal.close()
     CRASH_STATS["violations"] += len(verdict.violations)
@@ -124,6 +137,7 @@ def census(world: World) -> list[str]:
 def test_every_crash_point_recovers_to_exactly_one_credit_or_refund(world):
     points = census(world)
     assert len(points) >= 25, points  # journal steps and both sides of each outside call
+    assert [p for p in OCTOPUS_POINTS if p not in points] == [], points
     reached = 0
     for i, point in enumerate(points):
         run = run_robot(world, 30, 100 + i, **{ENV_AT: f"{point}#1"})
@@ -164,3 +178,4 @@ def test_random_kills_recover_to_exactly_one_credit_or_refund(world, faults):
         recover_and_check(world)
     CRASH_STATS["fault_kills" if faults else "random_kills"] += kills
     assert kills >= 3
+    assert CRASH_STATS["octopus_rows"] > 0  # Octopus sales among the customers killed

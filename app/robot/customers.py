@@ -21,9 +21,9 @@ CARD_BEHAVIOURS = (("approve", 60), ("decline_05", 4), ("decline_51", 4), ("decl
                    ("decline_55", 3), ("decline_91", 2), ("cancel", 8), ("no_card", 7),
                    ("lose_response", 5), ("kiosk_cancel", 5))
 # (terminal scenario or kiosk-side cancel, weight): what an Octopus customer does at the reader.
-OCTOPUS_BEHAVIOURS = (("approve", 45), ("decline_iv", 12), ("decline_bl", 4), ("decline_lm", 4),
-                      ("retap", 15), ("incomplete_approved", 8), ("incomplete_cancelled", 6),
-                      ("lose_response", 3), ("kiosk_cancel", 3))
+OCTOPUS_BEHAVIOURS = (("approve", 45), ("decline_iv", 6), ("decline_bl", 3), ("decline_lm", 3),
+                      ("retap", 15), ("incomplete_approved", 12), ("incomplete_cancelled", 8),
+                      ("lose_response", 4), ("kiosk_cancel", 4))
 # The share of customers paying by Octopus when the terminal takes it (the rest pick among the
 # other methods); at least 20 % by default.
 OCTOPUS_SHARE = 0.25

@@ -28,8 +28,12 @@ def with_octopus(settings):
                                                                      card_terminal=terminal))
 
 
-def play(simulator, behaviour: str) -> None:
-    """Set the terminal simulator's next sale to the customer's behaviour."""
+def play(simulator, customer) -> None:
+    """Set the terminal simulator's next sale to the customer's behaviour, with the customer's
+    own card: a stored value from HK$0 to HK$400 (a purchase may take it below zero, as
+    Octopus allows down to -HK$35; one it cannot cover is declined IV by the terminal)."""
+    simulator.octopus_card.set_value(round(customer.offer_pick * 40_000))
+    behaviour = customer.behaviour
     simulator.set_scenario("no_card" if behaviour == "kiosk_cancel" else behaviour)
 
 

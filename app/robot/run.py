@@ -146,7 +146,7 @@ class Robot:
                                        else customer.behaviour)
                 self.service.start_card(subscriber, offer, "en")
             elif customer.method == "octopus":
-                robot_octopus.play(simulator, customer.behaviour)
+                robot_octopus.play(simulator, customer)
                 self._octopus[customer.behaviour] += 1
                 self.service.start_octopus(subscriber, offer, "en")
             else:

@@ -125,3 +125,10 @@ def _copy_printout(walk, variant: str, before: int) -> None:
     target = walk.folder / name
     shutil.copyfile(source, target)
     walk.shots.append(target)
+
+
+def offered(settings) -> tuple[str, ...]:
+    """The methods the kiosk offers (Octopus included when the terminal takes it)."""
+    from kiosk.money.octopus_payment import offered_methods
+
+    return offered_methods(settings)

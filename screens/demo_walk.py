@@ -266,5 +266,5 @@ class Walk:
         if ops is not None:
             ops.health.switch_on()
         else:
-            self.controller.set_health(self.kiosk.settings.payments.methods)
+            self.controller.set_health(demo_octopus.offered(self.kiosk.settings))
         self.driver.wait_state("attract", 10.0)

@@ -110,3 +110,14 @@ def test_refund_in_cash_prints_the_claim_slip():
     assert rig.controller.state == "needs_attention"
     assert slips.claims == [(rig.txn(), rig.controller.view.language)]
     assert rig.controller.view.receipt_status == "printed"
+
+
+def test_paying_octopus_asks_the_terminal_to_stop_only_after_the_retap_window_too():
+    rig = make_rig()
+    to_confirming(rig)
+    rig.controller.pay("octopus")
+    limit = rig.controller._settings.payments.card_timeout_s + 15 + 20
+    rig.advance(limit - 1)
+    assert rig.purchases.cancels == 0 and rig.controller.state == "paying_octopus"
+    rig.advance(2)
+    assert rig.purchases.cancels == 1 and rig.controller.state == "paying_octopus"

@@ -152,3 +152,38 @@ def test_offered_methods_put_octopus_after_card_only_when_the_terminal_takes_it(
     from kiosk.settings import load
     card_only = load(None, {"devices.card_terminal.tenders": ["card"]})
     assert "octopus" not in octopus_payment.offered_methods(card_only)
+
+
+def _left_in_sale_pending(rig):
+    """A row as a crash after ``sale_pending:commit`` leaves it (held, batch noted)."""
+    from kiosk.money import card_payment, holds
+    from tests.kiosk.money.rig import offer as an_offer
+
+    o = an_offer()
+    txn = rig.journal.create("octopus", "85291234567", o.plan_id, o.quote_id, dict(o.name),
+                             o.price_cents, o.list_price_cents, "en")
+    ctx = rig.service._ctx
+    txn = holds.hold(ctx, txn)
+    return card_payment.begin_sale(ctx, txn)
+
+
+def test_recovery_of_a_sale_never_sent_closes_it_and_releases_the_hold(rig):
+    txn = _left_in_sale_pending(rig)
+    settle_pass(rig.service._ctx, skip=lambda t: False, due_only=False)
+    after = rig.journal.get(txn.id)
+    assert after.state == "cancelled"
+    assert after.hold_state in ("release_pending", "released")
+    assert f"QUERY {txn.ecr_ref}" in rig.terminal.sent
+    assert not any(s.startswith("SALE") for s in rig.terminal.sent)
+
+
+def test_recovery_finds_an_incomplete_sale_and_never_aborts_it(rig):
+    txn = _left_in_sale_pending(rig)
+    rig.terminal.plan = {"result": "INCOMPLETE", "rc": "RT", "final": "APPROVED"}
+    rig.terminal.sale(txn.ecr_ref, txn.amount_cents, tender="octopus")  # sent before the crash
+    settle_pass(rig.service._ctx, skip=lambda t: False, due_only=False)
+    assert rig.state(txn.id) == "incomplete"
+    assert f"ABORT {txn.ecr_ref}" not in rig.terminal.sent
+    rig.terminal.resolve_incomplete(txn.ecr_ref)
+    settle_pass(rig.service._ctx, skip=lambda t: False, due_only=False)
+    assert rig.state(txn.id) == "credited"

@@ -18,6 +18,7 @@ from devices.interfaces import DeviceError, PaperOut
 from devices.receipt_printer.document import ReceiptDocument, ReceiptLine
 from kiosk import i18n
 from kiosk.e_receipt import e_receipt_url
+from kiosk.money import octopus_payment
 from kiosk.money.amounts import money
 
 log = logging.getLogger(__name__)
@@ -47,9 +48,11 @@ def plan_name(names: dict, language: str) -> str:
     return names.get(language) or names.get("en") or next(iter(names.values()), "")
 
 
-def compose(txn, settings, language: str) -> ReceiptDocument:
+def compose(txn, settings, language: str,
+            remaining_value_cents: int | None = None) -> ReceiptDocument:
     """The receipt of a credited transaction (a journal ``Txn``) in *language*; for a paid one
-    whose credit is still being retried, the same receipt saying so (no new balance yet)."""
+    whose credit is still being retried, the same receipt saying so (no new balance yet).
+    *remaining_value_cents*: an Octopus card's value after the deduction (may be negative)."""
     pending = txn.state != "credited"
     _ = i18n.translator(language)
     k = settings.kiosk
@@ -70,6 +73,8 @@ def compose(txn, settings, language: str) -> ReceiptDocument:
     lines.append(row("receipt.method", _payment(txn, _)))
     if txn.method == "card" and txn.auth_code:
         lines.append(row("receipt.auth_code", txn.auth_code))
+    if txn.method == "octopus" and remaining_value_cents is not None:
+        lines.append(row("receipt.octopus_remaining", money(remaining_value_cents)))
     lines += ([ReceiptLine(_("receipt.pending.next"), bold=True)] if pending
               else _balance_lines(txn.balance_json, language, _))
     lines += [row("receipt.hotline", k.hotline),
@@ -80,6 +85,9 @@ def compose(txn, settings, language: str) -> ReceiptDocument:
 
 
 def _payment(txn, _) -> str:
+    if txn.method == "octopus":
+        name = _("receipt.octopus")
+        return f"{name} **** {txn.card_last4}" if txn.card_last4 else name
     if txn.method == "card" and txn.card_last4:
         return f"{txn.card_brand or _('method.card')} **** {txn.card_last4}"
     return _("method." + txn.method)
@@ -125,6 +133,16 @@ class ReceiptService:
         """Print on a worker; *done(status, e_receipt)* is called there when it is over."""
         self._run_in_worker(lambda: done(self.print_now(txn_id, language), self.e_receipt(txn_id)))
 
+    def print_claim_async(self, txn_id: str, language: str, done: Done) -> None:
+        """Print an Octopus cash refund's claim slip on a worker (``claim_slips``)."""
+        self._run_in_worker(lambda: done(self.print_claim_now(txn_id, language), ""))
+
+    def print_claim_now(self, txn_id: str, language: str) -> str:
+        """Compose and print the claim slip (blocking); its status. Never raises."""
+        from kiosk import claim_slips
+        return claim_slips.print_slip(self._printer, self._journal, self._settings, txn_id,
+                                      language)
+
     def print_now(self, txn_id: str, language: str) -> str:
         """Compose and print (blocking); records and returns the receipt status. Never raises."""
         status = self._print(txn_id, language)
@@ -142,7 +160,9 @@ class ReceiptService:
             if txn.state not in RECEIPT_STATES:  # not known to be paid: nothing to attest
                 log.info("%s: no receipt in state %s", txn_id, txn.state)
                 return NOT_PAID
-            doc = compose(txn, self._settings, language)
+            doc = compose(txn, self._settings, language,
+                          octopus_payment.remaining_value(self._journal, txn_id)
+                          if txn.method == "octopus" else None)
             self._printer.print_receipt(doc)
         except PaperOut:
             log.warning("%s: paper out, e-receipt shown", txn_id)

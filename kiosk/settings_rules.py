@@ -358,6 +358,15 @@ RELATIONS: tuple[Relation, ...] = (
              lambda s: s.devices.printer.kind != "serial" or bool(s.devices.printer.port),
              "must be set when devices.printer.kind is serial"),
 )
+# Octopus is offered when the terminal takes it (``devices.card_terminal.tenders``); listing it
+# in payments.methods (to place it) without that tender is a mistake, said at start.
+RELATIONS += (
+    Relation("payments.methods", ("devices.card_terminal.tenders",),
+             lambda s: "octopus" not in s.payments.methods
+             or "octopus" in s.devices.card_terminal.tenders,
+             "lists octopus, but devices.card_terminal.tenders does not: add octopus there "
+             "(the terminal must take it) or leave it out of payments.methods"),
+)
 
 
 def value_of(settings, key: str):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from screens import demo_octopus
 from screens.offscreen import NotShown
 from screens.text import _
 
@@ -37,6 +38,7 @@ class Walk:
                   self.hold_refused, self.lookup_failed, self.expired_card, self.refunded, self.paper_out,
                   self.retrying, self.needs_attention, self.still_there, self.out_of_service,
                   self.privacy_statement)
+        scenes = scenes[:-2] + demo_octopus.scenes(self) + scenes[-2:]  # Octopus, before the end
         for scene in scenes:
             try:
                 scene()
@@ -100,7 +102,8 @@ class Walk:
         """Back to attract the way a customer would (or by waiting for a money state to end)."""
         end_states = ("done", "refunded", "needs_attention", "payment_failed", "lookup_failed")
         self.driver.wait_for(lambda: self.driver.state not in
-                             ("looking_up", "paying_qr", "paying_card", "crediting", "refunding"),
+                             ("looking_up", "paying_qr", "paying_card", "paying_octopus",
+                              "crediting", "refunding"),
                              MONEY_TIMEOUT_S, "the end of the payment")
         if self.driver.state in end_states or self.driver.state in (
                 "entering_number", "card_shown", "confirming"):
@@ -266,7 +269,7 @@ class Walk:
         if ops is not None:
             ops.health.switch_on()
         else:
-            self.controller.set_health(self.kiosk.settings.payments.methods)
+            self.controller.set_health(demo_octopus.offered(self.kiosk.settings))
         self.driver.wait_state("attract", 10.0)
 
     def privacy_statement(self) -> None:

@@ -20,6 +20,13 @@ QR_BEHAVIOURS = (("at_once", 40), ("soon", 15), ("near_deadline", 10), ("after_d
 CARD_BEHAVIOURS = (("approve", 60), ("decline_05", 4), ("decline_51", 4), ("decline_54", 2),
                    ("decline_55", 3), ("decline_91", 2), ("cancel", 8), ("no_card", 7),
                    ("lose_response", 5), ("kiosk_cancel", 5), ("approve_wrong_amount", 2))
+# (terminal scenario or kiosk-side cancel, weight): what an Octopus customer does at the reader.
+OCTOPUS_BEHAVIOURS = (("approve", 45), ("decline_iv", 6), ("decline_bl", 3), ("decline_lm", 3),
+                      ("retap", 15), ("incomplete_approved", 12), ("incomplete_cancelled", 8),
+                      ("lose_response", 4), ("kiosk_cancel", 4))
+# The share of customers paying by Octopus when the terminal takes it (the rest pick among the
+# other methods); at least 20 % by default.
+OCTOPUS_SHARE = 0.25
 # Backend routes the robot breaks now and then when asked for faults, and how.
 FAULT_ROUTES = ("POST /v1/payments", "GET /v1/payments/{out_trade_no}",
                 "POST /v1/payments/{out_trade_no}/close", "POST /v1/topups",
@@ -57,8 +64,10 @@ class CustomerSource:
     def next(self) -> Customer:
         rng = self._rng
         self._count += 1
-        method = rng.choice(self._methods)
+        method = self._method(rng)
         table = CARD_BEHAVIOURS if method == "card" else QR_BEHAVIOURS
+        if method == "octopus":
+            table = OCTOPUS_BEHAVIOURS
         behaviour = rng.choices([b for b, _ in table], [w for _, w in table])[0]
         pay, cancel = self._timing(behaviour, rng)
         fault = None
@@ -66,6 +75,13 @@ class CustomerSource:
             fault = (rng.choice(FAULT_ROUTES), rng.choice(FAULT_MODES))
         return Customer(self._count, rng.choice(DEMO_NUMBERS), method, behaviour, rng.random(),
                         pay, cancel, fault)
+
+    def _method(self, rng: random.Random) -> str:
+        """Octopus for ``OCTOPUS_SHARE`` of the customers when offered, else any other method."""
+        others = tuple(m for m in self._methods if m != "octopus")
+        if "octopus" in self._methods and (not others or rng.random() < OCTOPUS_SHARE):
+            return "octopus"
+        return rng.choice(others)
 
     def _timing(self, behaviour: str, rng: random.Random) -> tuple[float | None, float | None]:
         d = self._deadline

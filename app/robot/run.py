@@ -16,11 +16,13 @@ from collections import Counter
 from dataclasses import dataclass
 
 from app import simulators
+from app.robot import octopus as robot_octopus
 from app.robot.customers import CustomerSource
 from kiosk.backend.client import BackendClient
 from kiosk.backend.errors import BackendError
 from kiosk.composition import Overrides, build
 from kiosk.hardware.handle import DeviceHandle
+from kiosk.money import octopus_payment
 from kiosk.money.crash_points import CrashPoints
 from kiosk.money.events import QrReady
 from kiosk.money.purchases import PurchaseError
@@ -65,7 +67,7 @@ class Robot:
     """One robot run; ``run()`` returns the summary (also the last line the command prints)."""
 
     def __init__(self, settings, options: RobotOptions, customers=None):
-        self.settings = settings
+        self.settings = robot_octopus.with_octopus(settings)
         self.options = options
         self._customers = customers  # a source with next() -> Customer (default: seeded mix)
         self.clock = ScaledClock(options.time_scale)
@@ -73,6 +75,7 @@ class Robot:
         self._timers: list[threading.Timer] = []
         self._durations: list[float] = []
         self._skipped: Counter[str] = Counter()
+        self._octopus: Counter[str] = Counter()  # Octopus customers played, by behaviour
 
     def run(self) -> dict:
         started = time.monotonic()
@@ -115,8 +118,8 @@ class Robot:
         return build(self.settings, _no_ui, self.clock, overrides=overrides)
 
     def _play_all(self, backend, simulator) -> None:
-        methods = tuple(m for m in self.settings.payments.methods
-                        if m != "card" or simulator is not None)
+        methods = tuple(m for m in octopus_payment.offered_methods(self.settings)
+                        if m not in ("card", "octopus") or simulator is not None)
         source = self._customers or CustomerSource(
             self.options.seed, methods, self.settings.payments.qr_expires_in_s,
             self.options.fault_rate)
@@ -142,6 +145,10 @@ class Robot:
                 simulator.set_scenario("no_card" if customer.behaviour == "kiosk_cancel"
                                        else customer.behaviour)
                 self.service.start_card(subscriber, offer, "en")
+            elif customer.method == "octopus":
+                robot_octopus.play(simulator, customer)
+                self._octopus[customer.behaviour] += 1
+                self.service.start_octopus(subscriber, offer, "en")
             else:
                 self.service.start_qr(subscriber, offer, customer.method, "en")
         except PurchaseError as e:
@@ -209,6 +216,8 @@ class Robot:
                 "needs_attention": states.get("needs_attention", 0),
                 "holds": dict(sorted(Counter(t.hold_state for t in rows
                                              if t.hold_state).items())),
+                "by_method": robot_octopus.by_method(rows),
+                "octopus_played": dict(sorted(self._octopus.items())),
                 "median_txn_ms": None if median is None else round(median * 1000, 2),
                 "elapsed_s": round(elapsed_s, 2), "seed": self.options.seed}
 
@@ -241,5 +250,6 @@ def robot_terminal(settings) -> DeviceHandle:
     from devices.card_terminal.simulator import Delays
 
     return simulators.card_terminal(
-        settings, scenario="approve", delays=Delays(stage_s=0.0, no_card_s=0.05, cancel_s=0.0),
+        settings, scenario="approve", delays=Delays(stage_s=0.0, no_card_s=0.05, cancel_s=0.0,
+                                                    **robot_octopus.DELAYS),
         **DRIVER_TIMINGS)

@@ -171,7 +171,10 @@ class SerialCardTerminal:
         ref = self._new_ref()
         result = self._request(p.Query(ref, target_ecr_ref), target_ecr_ref,
                                lambda r: True, self._answer_s, until=until)
-        if result.definite and self._unknown == target_ecr_ref:
+        # An Octopus sale the terminal is still resolving (INCOMPLETE, its answer lost) is
+        # known to be incomplete: it does not block new sales either.
+        settled = result.definite or (result.result == "IN_PROGRESS" and result.octopus)
+        if settled and self._unknown == target_ecr_ref:
             log.info("%s: outcome of %s settled by QUERY: %s", self.name, target_ecr_ref,
                      result.result)
             self._unknown = None

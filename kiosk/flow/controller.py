@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import threading
 from collections.abc import Callable, Iterable
 from zoneinfo import ZoneInfo
@@ -28,6 +29,7 @@ from kiosk.flow.machine import (
 from kiosk.flow.purchase_changes import purchase_changes
 from kiosk.flow.timeouts import IdleTimer, StateTimeouts
 from kiosk.flow.view import SessionView, ViewStore
+from kiosk.money import octopus_payment
 from kiosk.money.purchases import PurchaseBusy
 from kiosk.privacy_statement import PrivacyStatements
 from kiosk.settings import LANGUAGES
@@ -67,7 +69,8 @@ class Controller:
         self._timer = IdleTimer(clock)
         self._timeouts = StateTimeouts(settings, clock)
         self._session_no = 0
-        self._availability = Availability.everything(tuple(settings.payments.methods))
+        self._availability = Availability.everything(octopus_payment.offered_methods(settings))
+        self._retap_until: float | None = None  # Octopus RETAP: the terminal's window ends
         self._store = ViewStore(SessionView(
             language=settings.kiosk.default_language, hotline=settings.kiosk.hotline,
             kiosk_id=settings.kiosk.id, location=settings.kiosk.location,
@@ -153,7 +156,8 @@ class Controller:
             log.warning("pay(%s) refused: %s", method, e)
             return
         self._set(method=method, failure=None, cancelling=False, qr_payload=None,
-                  qr_expires_at=None, terminal_stage=None, txn_id=txn_id)
+                  qr_expires_at=None, terminal_stage=None, txn_id=txn_id,
+                  remaining_value_cents=None, retap_seconds_left=None)
         self._send("method_chosen", method=method)
         if txn_id is None:  # could not start, nothing was charged
             self._set(failure="unavailable")
@@ -199,6 +203,18 @@ class Controller:
             self._time_out()
         else:
             self._set(warning=verdict.warning, seconds_left=verdict.seconds_left)
+        self._tick_retap()
+
+    def _tick_retap(self) -> None:
+        """The "tap the same Octopus card again" countdown (the terminal's 20 s window)."""
+        if self._retap_until is None:
+            return
+        if self.state != "paying_octopus" or self.view.terminal_stage != "RETAP":
+            self._retap_until = None
+            self._set(retap_seconds_left=None)
+            return
+        left = max(0, math.ceil(self._retap_until - self._clock.monotonic()))
+        self._set(retap_seconds_left=left)
 
     # -- operators and health ---------------------------------------------------------------
     def open_maintenance(self) -> bool:
@@ -235,7 +251,12 @@ class Controller:
         self._set(**changes)
         if flow_event == "qr_ready":
             self._timeouts.qr_expires_at(event.expires_at)
+        if changes.get("terminal_stage") == "RETAP":
+            self._retap_until = self._clock.monotonic() + octopus_payment.RETAP_WINDOW_S
+            self._set(retap_seconds_left=octopus_payment.RETAP_WINDOW_S)
         self._send(flow_event)
+        if flow_event == "attention_needed" and octopus_payment.is_cash_refund(event.reason):
+            self._print_claim_slip()
         if flow_event in ("credited", "retry_scheduled"):
             self._print_receipt()  # a retrying purchase's receipt says it is being confirmed
 
@@ -250,6 +271,20 @@ class Controller:
             self._post(lambda: self._receipt_done(token, status, e_receipt))
 
         self._receipts.print_async(view.txn_id, view.language, done)
+
+    def _print_claim_slip(self) -> None:
+        """An Octopus payment to be given back in cash: the customer's printed claim slip."""
+        printer = getattr(self._receipts, "print_claim_async", None)
+        if printer is None:
+            self._set(receipt_status="no_printer")
+            return
+        token, view = self._session_no, self.view
+        self._set(receipt_status="printing")
+
+        def done(status: str, e_receipt: str) -> None:
+            self._post(lambda: self._receipt_done(token, status, e_receipt))
+
+        printer(view.txn_id, view.language, done)
 
     def _receipt_done(self, token: int, status: str, e_receipt: str) -> None:
         if token == self._session_no:
@@ -278,6 +313,8 @@ class Controller:
         try:
             if method == "card":
                 return self.purchases.start_card(view.subscriber, view.offer, view.language)
+            if method == "octopus":
+                return self.purchases.start_octopus(view.subscriber, view.offer, view.language)
             return self.purchases.start_qr(view.subscriber, view.offer, method, view.language)
         except PurchaseBusy:
             raise

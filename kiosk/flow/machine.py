@@ -3,7 +3,8 @@
 The machine knows no screen, backend or device. Side effects (the screen router, the purchase
 service, the audit log) are listeners; guards look only at the arguments of the event.
 
-Money-moving states (``paying_qr``, ``paying_card``, ``crediting``, ``refunding``) have no way
+Money-moving states (``paying_qr``, ``paying_card``, ``paying_octopus``, ``crediting``,
+``refunding``) have no way
 back to ``attract``: a timeout or a Cancel there is an internal transition that stays on the
 screen (the controller asks the purchase service to cancel safely) until the purchase service
 reports a definite outcome.
@@ -23,6 +24,7 @@ __all__ = ["CustomerFlow", "FlowAudit", "JournalLink", "TransitionNotAllowed", "
            "IDLE_STATES", "RESULT_STATES", "CUSTOMER_STATES"]
 
 MONEY_STATES = frozenset({"paying_qr", "paying_card", "crediting", "refunding"})
+MONEY_STATES |= {"paying_octopus"}  # Octopus: tap, retap; never times out to attract
 # Screens waiting for the customer's next step: idle timeout with the "still there?" warning.
 IDLE_STATES = frozenset({"entering_number", "looking_up", "card_shown", "confirming"})
 # Screens saying how it ended: they return to attract after the result time.
@@ -49,6 +51,7 @@ class CustomerFlow(StateMachine):
     confirming = State()
     paying_qr = State()
     paying_card = State()
+    paying_octopus = State()
     crediting = State()
     done = State()
     refunding = State()
@@ -66,7 +69,9 @@ class CustomerFlow(StateMachine):
     lookup_went_wrong = looking_up.to(lookup_failed)
     offer_chosen = card_shown.to(confirming)
     method_chosen = confirming.to(paying_card, cond="is_card") | confirming.to(
-        paying_qr, unless="is_card"
+        paying_octopus, cond="is_octopus"
+    ) | confirming.to(
+        paying_qr, unless=["is_card", "is_octopus"]
     )
     went_back = (
         confirming.to(card_shown)
@@ -77,22 +82,27 @@ class CustomerFlow(StateMachine):
 
     # What the purchase service reports.
     qr_ready = paying_qr.to.itself(internal=True)
-    card_progressed = paying_card.to.itself(internal=True)
-    paid = paying_qr.to(crediting) | paying_card.to(crediting)
-    card_declined = paying_card.to(payment_failed)
-    payment_cancelled = paying_qr.to(payment_failed) | paying_card.to(payment_failed)
-    credited = crediting.to(done) | paying_qr.to(done) | paying_card.to(done)
+    card_progressed = paying_card.to.itself(internal=True) | paying_octopus.to.itself(
+        internal=True)
+    paid = paying_qr.to(crediting) | paying_card.to(crediting) | paying_octopus.to(crediting)
+    card_declined = paying_card.to(payment_failed) | paying_octopus.to(payment_failed)
+    payment_cancelled = (paying_qr.to(payment_failed) | paying_card.to(payment_failed)
+                         | paying_octopus.to(payment_failed))
+    credited = (crediting.to(done) | paying_qr.to(done) | paying_card.to(done)
+                | paying_octopus.to(done))
     credit_rejected = crediting.to(refunding)
     refund_completed = refunding.to(refunded) | crediting.to(refunded)
     attention_needed = (
         paying_qr.to(needs_attention)
         | paying_card.to(needs_attention)
+        | paying_octopus.to(needs_attention)
         | crediting.to(needs_attention)
         | refunding.to(needs_attention)
     )
     retry_scheduled = (
         paying_qr.to(retrying)
         | paying_card.to(retrying)
+        | paying_octopus.to(retrying)
         | crediting.to(retrying)
         | refunding.to(retrying)
     )
@@ -112,6 +122,7 @@ class CustomerFlow(StateMachine):
         | payment_failed.to(attract)
         | paying_qr.to.itself(internal=True)
         | paying_card.to.itself(internal=True)
+        | paying_octopus.to.itself(internal=True)
     )
 
     # Service state and operators.
@@ -138,6 +149,9 @@ class CustomerFlow(StateMachine):
 
     def is_card(self, method: str = "") -> bool:
         return method == "card"
+
+    def is_octopus(self, method: str = "") -> bool:
+        return method == "octopus"
 
     @property
     def state(self) -> str:

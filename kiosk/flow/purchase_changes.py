@@ -15,6 +15,17 @@ def hold_failure(reason: str) -> str:
     return f"hold.{reason if reason in HOLD_REASONS else 'other'}"
 
 
+OCTOPUS_DECLINES = ("IV", "BL", "LM")  # not enough value, card blocked, over the limit
+
+
+def decline_failure(event) -> str:
+    """The view's ``failure`` for a decline: ``octopus.<rc>`` for the Octopus codes the
+    customer can act on, else ``declined``."""
+    if event.reason == "octopus" and event.rc in OCTOPUS_DECLINES:
+        return f"octopus.{event.rc}"
+    return "declined"
+
+
 def purchase_changes(event) -> tuple[str | None, dict]:
     """The flow event and the view changes a purchase event brings; (None, {}) for an unknown one."""
     if isinstance(event, ev.QrReady):
@@ -23,11 +34,11 @@ def purchase_changes(event) -> tuple[str | None, dict]:
     if isinstance(event, ev.CardProgress):
         return "card_progressed", {"terminal_stage": event.stage}
     if isinstance(event, ev.Paid):
-        return "paid", {"cancelling": False}
+        return "paid", {"cancelling": False, "remaining_value_cents": event.remaining_value_cents}
     if isinstance(event, ev.Credited):
         return "credited", {"balance": event.balance, "cancelling": False}
     if isinstance(event, ev.Declined):
-        return "card_declined", {"failure": "declined", "cancelling": False}
+        return "card_declined", {"failure": decline_failure(event), "cancelling": False}
     if isinstance(event, ev.PaymentCancelled):
         return "payment_cancelled", {"failure": event.reason, "cancelling": False}
     if isinstance(event, ev.HoldRefused):  # refused before paying: nothing was charged

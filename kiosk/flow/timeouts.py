@@ -24,6 +24,7 @@ class IdleTimer:
         return self._clock.monotonic() - self._since
 
 
+RETAP_S = 20.0  # Octopus: the terminal's window to tap the same card again
 CARD_MARGIN_S = 15.0  # beyond the terminal's own card timeout, before the kiosk asks it to abort
 
 
@@ -61,6 +62,8 @@ class StateTimeouts:
             self._deadline = now + self._payments.qr_expires_in_s
         elif state == "paying_card":
             self._deadline = now + self._payments.card_timeout_s + CARD_MARGIN_S
+        elif state == "paying_octopus":  # the card timeout, the margin, and one retap window
+            self._deadline = now + self._payments.card_timeout_s + CARD_MARGIN_S + RETAP_S
         else:
             self._deadline = None
 
@@ -75,7 +78,7 @@ class StateTimeouts:
             return _verdict(limit - idle_s, warn_s=self._warning_s)
         if state in RESULT_STATES:
             return _verdict(self._flow.result_screen_s * self._scale - idle_s, warn_s=0.0)
-        if state in ("paying_qr", "paying_card") and self._deadline is not None:
+        if state in ("paying_qr", "paying_card", "paying_octopus") and self._deadline is not None:
             return _verdict(self._deadline - self._clock.monotonic(), warn_s=0.0)
         return TimeoutVerdict()
 

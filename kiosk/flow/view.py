@@ -86,6 +86,10 @@ class SessionView:
     kiosk_id: str = ""
     location: str = ""
     privacy: Any = None
+    # Octopus: the card's value after the deduction (cents, may be negative; None: not known),
+    # and the seconds left to tap the same card again after the terminal's RETAP prompt.
+    remaining_value_cents: int | None = None
+    retap_seconds_left: int | None = None
 
 
 class ViewStore:

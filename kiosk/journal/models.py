@@ -12,10 +12,12 @@ from contract.methods import METHODS, WALLET_METHODS  # noqa: F401 (the journal'
 log = logging.getLogger(__name__)
 
 
-FINAL_STATES = ("credited", "refunded", "cancelled", "declined", "resolved")
+FINAL_STATES = ("credited", "refunded", "cancelled", "declined", "resolved",
+                "refunded_manually")  # refunded_manually: an Octopus payment given back in cash
 # States a recovery pass drives forward (needs_attention waits for an operator instead).
 UNFINISHED_STATES = ("created", "order_pending", "awaiting_payment", "cancel_pending",
-                     "sale_pending", "paid", "credit_pending", "refund_pending", "hold_pending")
+                     "sale_pending", "paid", "credit_pending", "refund_pending", "hold_pending",
+                     "incomplete")  # incomplete: an Octopus sale the terminal is still resolving
 ATTENTION = "needs_attention"
 STATES = UNFINISHED_STATES + (ATTENTION,) + FINAL_STATES
 
@@ -45,6 +47,16 @@ _CARD_MOVES = {
     "sale_pending": ("paid", "declined", "cancelled", "refund_pending"),
 }
 
+# Octopus on the card terminal: always held first; an INCOMPLETE sale stays pending until QUERY
+# says APPROVED or CANCELLED; it cannot be reversed at the terminal, so a payment to give back
+# goes to a person ("refund in cash") and ends refunded_manually.
+_OCTOPUS_MOVES = {
+    **_CARD_MOVES,
+    "sale_pending": ("paid", "declined", "cancelled", "incomplete"),
+    "incomplete": ("paid", "declined", "cancelled"),
+    ATTENTION: _COMMON_MOVES[ATTENTION] + ("refunded_manually",),
+}
+
 
 def _table(specific: dict[str, tuple[str, ...]]) -> dict[str, frozenset[str]]:
     moves = {s: set() for s in STATES}
@@ -57,11 +69,12 @@ def _table(specific: dict[str, tuple[str, ...]]) -> dict[str, frozenset[str]]:
 
 WALLET_TABLE = _table(_WALLET_MOVES)
 CARD_TABLE = _table(_CARD_MOVES)
+OCTOPUS_TABLE = _table(_OCTOPUS_MOVES)
 
 
 def allowed_moves(method: str, from_state: str) -> frozenset[str]:
     """The states a transaction paid by *method* may move to from *from_state*."""
-    table = CARD_TABLE if method == "card" else WALLET_TABLE
+    table = {"card": CARD_TABLE, "octopus": OCTOPUS_TABLE}.get(method, WALLET_TABLE)
     return table.get(from_state, frozenset())
 
 

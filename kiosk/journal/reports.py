@@ -57,7 +57,9 @@ def _cell(count: int, amount_cents: int) -> dict:
 def _method_total(report: Report, method: str) -> dict:
     return {"count": sum(ln.count for ln in report.lines if ln.method == method),
             "credited_cents": report.cell(method, "credited")[1],
-            "refunded_cents": report.cell(method, "refunded")[1]}
+            "refunded_cents": report.cell(method, "refunded")[1],
+            # Octopus payments given back in cash by an operator (never through the terminal)
+            "refunded_manually_cents": report.cell(method, "refunded_manually")[1]}
 
 
 def to_json(report: Report) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from contract.clock import Clock
-from kiosk.maintenance import printouts
+from kiosk.maintenance import cash_refund, printouts
 from kiosk.maintenance.audit import AuditLog
 from kiosk.maintenance.operator_session import MaintenanceSession
 from kiosk.ops.health import HealthMonitor
@@ -94,6 +94,8 @@ class MaintenanceActions:
             return ("retry_now",)
         if txn.state != ATTENTION:
             return ()
+        if txn.method == "octopus":  # never reversible at the terminal: cash, by a person
+            return cash_refund.safe_actions(txn, self.journal.events(txn.id))
         if was_paid(self.journal.events(txn.id)):
             return ("retry_credit", "refund", "resolve")
         return ("resolve",)
@@ -114,6 +116,14 @@ class MaintenanceActions:
     def resolve(self, session: MaintenanceSession, txn_id: str, note: str) -> ActionResult:
         return self._run(session, "resolve", lambda: self._do_resolve(session, txn_id, note),
                          txn=txn_id, note=note)
+
+    def refunded_in_cash(self, session: MaintenanceSession, txn_id: str, amount_cents: int,
+                         note: str) -> ActionResult:
+        """An operator gave an Octopus payment back in cash (``cash_refund``): the row ends
+        ``refunded_manually`` with who, how much and why in its history; audited."""
+        return self._run(session, "refunded_in_cash",
+                         lambda: cash_refund.record(self, session, txn_id, amount_cents, note),
+                         txn=txn_id, amount_cents=amount_cents, note=note)
 
     def _do_retry_credit(self, txn_id: str) -> tuple[str, dict]:
         txn = self.journal.get(txn_id)

@@ -22,6 +22,7 @@ from kiosk.maintenance.lockout import Lockout
 from kiosk.maintenance.login import MaintenanceLogin
 from kiosk.maintenance.pins import PinStore, pepper_from_settings
 from kiosk.maintenance.retry import OperatorRetries
+from kiosk.money.octopus_payment import offered_methods
 from kiosk.ops.disk import DiskGuard
 from kiosk.ops.health import HealthMonitor, feed_controller
 from kiosk.ops.heartbeat import Heartbeat
@@ -94,12 +95,12 @@ def build_operations(settings, *, controller, journal, clock, backend=None, term
 
 def _health(settings, clock, controller, terminal, printer) -> HealthMonitor:
     """The monitor, hearing both devices and feeding the controller's health input."""
-    methods = settings.payments.methods
+    methods = offered_methods(settings)
     health = HealthMonitor(
         clock, min_free_disk_mb=settings.journal.min_free_disk_mb,
         backend_grace_s=settings.maintenance.backend_grace_s,
         card_configured="card" in methods and terminal is not None,
-        wallets_configured=any(x != "card" for x in methods), printer_configured=printer is not None)
+        wallets_configured=any(x not in ("card", "octopus") for x in methods), printer_configured=printer is not None)
     for name, device in (("card_terminal", terminal), ("printer", printer)):
         if device is not None:
             device.subscribe(_as_device(name, health))

@@ -11,6 +11,7 @@ import logging
 from dataclasses import asdict, is_dataclass
 from datetime import datetime
 
+from contract.methods import TERMINAL_METHODS
 from kiosk.backend.errors import Ambiguous, Conflict, Definite, Rejected
 from kiosk.money import refunding
 from kiosk.money.context import ROUNDS, UNKNOWN, MoneyContext, Unsettled
@@ -82,7 +83,7 @@ def _query(ctx: MoneyContext, txn) -> tuple[str, object] | None:
 
 def credit_reference(txn) -> str:
     """The payment the backend checks the credit against: the wallet order or the card sale."""
-    return txn.ecr_ref if txn.method == "card" else txn.out_trade_no
+    return txn.ecr_ref if txn.method in TERMINAL_METHODS else txn.out_trade_no
 
 
 def balance_json(balance) -> str | None:

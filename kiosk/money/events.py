@@ -31,9 +31,11 @@ class CardProgress:
 
 @dataclass(frozen=True)
 class Paid:
-    """The customer's money is taken; crediting follows."""
+    """The customer's money is taken; crediting follows. ``remaining_value_cents``: an Octopus
+    card's value after the deduction (may be negative), else None."""
 
     txn_id: str
+    remaining_value_cents: int | None = None
 
 
 @dataclass(frozen=True)

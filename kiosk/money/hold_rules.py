@@ -17,7 +17,8 @@ ABANDONED = "abandoned"  # to release, but its id is unknown: it expires by itse
 HOLD_STATES = (REQUESTED, HELD, REFUSED, RELEASE_PENDING, RELEASED, USED, ABANDONED)
 
 # Row states after which a live (or maybe live) hold will not be used.
-_NOT_USED = ("cancelled", "declined", "refund_pending", "refunded", "resolved")
+_NOT_USED = ("cancelled", "declined", "refund_pending", "refunded", "resolved",
+             "refunded_manually")
 
 
 def hold_fields(txn, state: str) -> dict:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from contract.clock import Clock, SystemClock
 from contract.redact import mask_phone
 from devices.interfaces import TerminalProgress
-from kiosk.money import card_payment, crediting, holds, qr_payment, retrying
+from kiosk.money import card_payment, crediting, holds, octopus_payment, qr_payment, retrying
 from kiosk.money.context import MoneyContext, Unsettled, is_settled
 from kiosk.money.crash_points import NO_CRASH, CrashPoints
 from kiosk.money.events import (
@@ -80,7 +80,7 @@ class PurchaseService:
 
     def start_qr(self, subscriber, offer, method: str, language: str) -> str:
         """Journal a wallet purchase and run it; returns the transaction id."""
-        if method not in self._ctx.settings.payments.methods or method == "card":
+        if method not in self._ctx.settings.payments.methods or method in ("card", "octopus"):
             raise PurchaseError(f"payment method {method!r} is not offered")
         return self._start(subscriber, offer, method, language, self._run_qr)
 
@@ -91,6 +91,15 @@ class PurchaseService:
         if any(t.state == "sale_pending" for t in self._ctx.journal.unfinished()):
             raise LastSaleUnsettled("the last card sale's outcome is not settled yet")
         return self._start(subscriber, offer, "card", language, self._run_card)
+
+    def start_octopus(self, subscriber, offer, language: str) -> str:
+        """Journal an Octopus purchase (held first, always) and run it at the terminal; returns
+        the transaction id. An incomplete Octopus sale does not block it."""
+        if self._ctx.terminal is None or not octopus_payment.takes_octopus(self._ctx.settings):
+            raise PurchaseError("the terminal does not take Octopus")
+        if any(t.state == "sale_pending" for t in self._ctx.journal.unfinished()):
+            raise LastSaleUnsettled("the last terminal sale's outcome is not settled yet")
+        return self._start(subscriber, offer, "octopus", language, self._run_octopus)
 
     def cancel(self) -> None:
         """Customer cancel or the deadline: stop safely (a late payment is still credited)."""
@@ -113,7 +122,7 @@ class PurchaseService:
                 method, subscriber.msisdn, offer.plan_id, offer.quote_id, dict(offer.name),
                 offer.price_cents, offer.list_price_cents, language)
             self._active = txn.id
-            self._active_ecr_ref = txn.ecr_ref if method == "card" else None
+            self._active_ecr_ref = txn.ecr_ref if method in ("card", "octopus") else None
             self._cancel.clear()
             self._idle.clear()
         self._ctx.crash.hit("created:commit")
@@ -207,6 +216,18 @@ class PurchaseService:
             self._emit(PaymentCancelled(txn.id, "customer"))
             return
         self._finish(card_payment.run_sale(ctx, txn))
+
+    def _run_octopus(self, txn) -> None:
+        ctx = self._ctx
+        txn = self._hold_first(txn)
+        if txn is None:
+            return
+        txn = card_payment.begin_sale(ctx, txn)
+        if self._cancel.is_set():  # cancelled before the SALE went out: nothing to ask
+            txn = ctx.commit(txn, "cancelled")
+            self._emit(PaymentCancelled(txn.id, "customer"))
+            return
+        self._finish(octopus_payment.run_sale(ctx, txn))
 
     def _finish(self, txn) -> None:
         if not is_settled(txn):

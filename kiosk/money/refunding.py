@@ -22,6 +22,9 @@ REFUND_REASON = "topup_rejected"
 
 def refund(ctx: MoneyContext, txn):
     """Drive a refund_pending row to refunded (or needs_attention when refused)."""
+    if txn.method == "octopus":  # never reversible at the terminal: a person gives cash back
+        from kiosk.money import octopus_payment
+        return octopus_payment.refund_in_cash(ctx, txn, octopus_payment.why_refund(ctx, txn))
     if txn.method == "card":
         done, why = _reverse_card(ctx, txn)
     else:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from kiosk.money import card_payment, crediting, holds, qr_payment, refunding
+from kiosk.money import card_payment, crediting, holds, octopus_payment, qr_payment, refunding
 from kiosk.money.context import MoneyContext, Unsettled, is_settled
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,8 @@ def drive(ctx: MoneyContext, txn):
 def step(ctx: MoneyContext, txn):
     """One move from ``txn.state``."""
     state = txn.state
+    if txn.method == "octopus" and state in ("created", "sale_pending", "incomplete"):
+        return _octopus_step(ctx, txn)
     if state == "created":
         if txn.method == "card":
             return card_payment.settle_sale(ctx, card_payment.begin_sale(ctx, txn))
@@ -44,3 +46,12 @@ def step(ctx: MoneyContext, txn):
     if state == "refund_pending":
         return refunding.refund(ctx, txn)
     raise Unsettled(txn.id, f"no automatic step from {state}", retry=False)
+
+
+def _octopus_step(ctx: MoneyContext, txn):
+    """An Octopus sale: QUERY it (an incomplete one only QUERYd, never ABORTed)."""
+    if txn.state == "created":  # never sent: the QUERY finds nothing, nothing was charged
+        return octopus_payment.settle_sale(ctx, card_payment.begin_sale(ctx, txn))
+    if txn.state == "sale_pending":
+        return octopus_payment.settle_sale(ctx, txn)
+    return octopus_payment.settle_incomplete(ctx, txn)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from contract.clock import Clock
+from contract.methods import TERMINAL_METHODS
 from devices.interfaces import DeviceState, DeviceStatus, PaperState, StatusChanged
 
 log = logging.getLogger(__name__)
@@ -203,8 +204,8 @@ class HealthMonitor:
 def available_methods(health: Health, configured: tuple[str, ...]) -> tuple[str, ...]:
     """The configured payment methods usable now, in their configured order."""
     return tuple(m for m in configured
-                 if (m == "card" and health.card_available)
-                 or (m != "card" and health.wallets_available))
+                 if (m in TERMINAL_METHODS and health.card_available)
+                 or (m not in TERMINAL_METHODS and health.wallets_available))
 
 
 def feed_controller(monitor: HealthMonitor, controller, configured: tuple[str, ...]) -> None:

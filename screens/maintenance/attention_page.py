@@ -7,7 +7,8 @@ from kivy.uix.boxlayout import BoxLayout
 
 from screens.kv import load_beside
 from screens.maintenance.status_page import StatusCell
-from screens.maintenance.text import ACTION_LABELS, NOTES, event_line, txn_line
+from screens.maintenance.text import ACTION_LABELS, CASH_NOTE, NOTES, event_line, txn_line
+from screens.text import money
 from screens.widgets.buttons import KioskButton
 
 
@@ -45,7 +46,11 @@ class AttentionPage(BoxLayout):
         self.detail_title = f"{txn.id} · {txn.state} · {txn.msisdn_masked}"
         self.history_text = "\n".join(event_line(e) for e in console.history(selected)[-12:])
         for action in safe:
-            if action == "resolve":
+            if action == "refunded_in_cash":  # the amount shown is the one recorded
+                box.add_widget(self._action_button(
+                    f"Refunded in cash: {money(txn.amount_cents)}", "refunded_in_cash",
+                    selected, txn.amount_cents, CASH_NOTE))
+            elif action == "resolve":
                 for label, note in NOTES.items():
                     box.add_widget(self._action_button(label, "resolve", selected, note))
             else:

@@ -89,8 +89,30 @@ def walk(driver, console, out_dir: Path, prefix: str = "") -> list[Path]:
         console.select(rows[0].id)
         driver.app.router.manager.get_screen("maintenance").refresh()
     shoot("maintenance-3-attention")
+    _octopus_cash_refund(driver, console, shoot)
     driver.tap(driver.button("Today's settlement"))
     shoot("maintenance-4-settlement")
     driver.tap(driver.button("Exit maintenance"))
     driver.wait_for(lambda: driver.state in ENTRY_STATES, what="back to the customers")
     return shots
+
+
+def _octopus_cash_refund(driver, console, shoot) -> None:
+    """An Octopus payment to give back in cash (the customer's claim slip): selected, then
+    recorded as refunded in cash by the operator (it leaves the list, counted apart)."""
+    from kiosk.money.octopus_payment import is_cash_refund
+
+    rows = [t for t in console.actions.needing_attention()
+            if t.method == "octopus" and is_cash_refund(t.attention_reason)]
+    if not rows:
+        return
+    screen = driver.app.router.manager.get_screen("maintenance")
+    console.select(rows[0].id)
+    screen.refresh()
+    shoot("maintenance-3-octopus_refund_in_cash")
+    from screens.widgets.buttons import KioskButton
+
+    driver.tap(driver.find(lambda w: isinstance(w, KioskButton)
+                           and w.text.startswith("Refunded in cash")))
+    driver.wait_for(lambda: not screen.busy, 30.0, "the cash refund recorded")
+    shoot("maintenance-3-octopus_refunded_in_cash")

@@ -36,7 +36,13 @@ MESSAGES = {
     "put_in_service.degraded": "Back in service, with limits (see status).",
     "put_in_service.out_of_service": "Switched on, but still out of service (see status).",
     "restart_app.restarting": "Restarting…",
+    "refunded_in_cash.refunded_in_cash": "Recorded as refunded in cash (final: refunded_manually).",
+    "refunded_in_cash.already_refunded_in_cash": "Already recorded as refunded in cash.",
+    "refunded_in_cash.amount_differs": "Not recorded: the amount must be the payment's amount.",
+    "refunded_in_cash.already_credited":
+        "Not recorded: the plan was credited after all. Do not pay cash.",
 }
+CASH_NOTE = "cash refunded against the customer's claim slip"
 
 NOTES = {
     "Resolve: refunded by hand": "refunded to the customer by hand",
@@ -55,6 +61,8 @@ def message(code: str, args: dict) -> str:
         return f"{action.capitalize()} failed: {args.get('message') or args.get('error', '')}"
     if template is None:
         return code.replace("_", " ").replace(".", ": ") if code else ""
+    if "amount_cents" in args and "amount" not in args:
+        args = {**args, "amount": money(args["amount_cents"])}
     try:
         return template.format(**args)
     except (KeyError, IndexError, ValueError):

@@ -24,6 +24,7 @@ _CLASSES = {
     "confirming": "confirming:ConfirmingScreen",
     "paying_qr": "paying_qr:PayingQrScreen",
     "paying_card": "paying_card:PayingCardScreen",
+    "paying_octopus": "paying_octopus:PayingOctopusScreen",
     "crediting": "waiting:WaitingScreen",
     "done": "done:DoneScreen",
     "refunding": "waiting:WaitingScreen",

@@ -10,7 +10,7 @@ from kivy.properties import BooleanProperty, StringProperty
 import screens.widgets.qr_view  # noqa: F401  (done.kv's QrView)
 from screens.kv import load_beside
 from screens.states.base import KioskScreen
-from screens.text import _, data_amount, date_text, localized
+from screens.text import _, data_amount, date_text, localized, money
 
 
 def receipt_text(status: str | None, language: str) -> str:
@@ -33,9 +33,14 @@ class DoneScreen(KioskScreen):
     receipt = StringProperty("")
     receipt_problem = BooleanProperty(False)
     e_receipt = StringProperty("")
+    octopus = StringProperty("")  # "Octopus remaining value HK$123.40" after an Octopus payment
 
     def render(self, view) -> None:
         lang = view.language
+        self.octopus = (_("done.octopus_remaining", lang,
+                          amount=money(view.remaining_value_cents))
+                        if view.method == "octopus" and view.remaining_value_cents is not None
+                        else "")
         self.plan = localized(view.offer.name, lang) if view.offer else ""
         if view.balance is not None:
             self.data_left = data_amount(view.balance.data_mb_left, lang)

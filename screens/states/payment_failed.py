@@ -19,7 +19,7 @@ def failure_texts(reason: str | None, language: str) -> tuple[str, str]:
         "customer": (_("payment_failed.customer.title", language),
                      _("payment_failed.customer.body", language)),
     }
-    if reason and reason.startswith("hold."):  # refused before paying (kiosk.flow.purchase_changes)
+    if reason and reason.startswith(("hold.", "octopus.")):  # before paying / an Octopus decline  # refused before paying (kiosk.flow.purchase_changes)
         return (_(f"payment_failed.{reason}.title", language),
                 _(f"payment_failed.{reason}.body", language))
     return texts.get(reason or "") or (_("payment_failed.unavailable.title", language),

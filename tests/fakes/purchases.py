@@ -44,6 +44,9 @@ class FakePurchases:
     def start_card(self, subscriber, offer, language: str) -> str:
         return self._start("card")
 
+    def start_octopus(self, subscriber, offer, language: str) -> str:
+        return self._start("octopus")
+
     def cancel(self) -> None:
         self.cancels += 1
 

@@ -16,13 +16,14 @@ class Verdict:
     escalated: list[str] = field(default_factory=list)  # handed to a person (needs_attention)
     paid_orders: int = 0
     card_sales: int = 0
+    octopus_sales: int = 0
     credits: int = 0
     refunds: int = 0
     holds: dict[str, int] = field(default_factory=dict)  # hold status -> count
 
 
 def check(ledger: dict, terminal_outcomes: dict, attention: set[str],
-          kiosk_id: str = "K01") -> Verdict:
+          kiosk_id: str = "K01", cash_refunds: dict[str, int] | None = None) -> Verdict:
     """Every paid order / approved sale: exactly one credit or one full refund; no credit
     without a payment; never two refunds. A refund inside a scan order's reverse counts as its
     refund. Holds: a credit naming a hold used exactly that hold, for the same subscriber, plan
@@ -49,11 +50,22 @@ def check(ledger: dict, terminal_outcomes: dict, attention: set[str],
         _one_end(v, no, paid, o["amount_cents"], len(credited[no]), refunds[no], attention)
     sales = {ref: r for ref, r in terminal_outcomes.items()
              if r["cmd"] == "SALE" and r["result"] == "APPROVED"}
+    cash = dict(cash_refunds or {})
     for ref, sale in sales.items():
-        v.card_sales += 1
+        octopus = sale.get("brand") == "OCTOPUS"
+        v.octopus_sales += octopus
+        v.card_sales += not octopus
         backs = [terminal_outcomes[r]["amount_cents"] for r in (ref + "V", ref + "F")
                  if terminal_outcomes.get(r, {}).get("result") == "APPROVED"]
+        if octopus and backs:
+            v.violations.append(f"{ref}: an Octopus sale reversed at the terminal")
+        if ref in cash:
+            backs.append(cash.pop(ref))
+            if not octopus:
+                v.violations.append(f"{ref}: a card sale refunded in cash")
         _one_end(v, ref, True, sale["amount_cents"], len(credited[ref]), backs, attention)
+    for ref in cash:
+        v.violations.append(f"{ref}: refunded in cash without an approved Octopus sale")
     for reference in credited:
         if reference not in orders and reference not in sales:
             v.violations.append(f"{reference}: credited without any payment")
@@ -106,3 +118,9 @@ def terminal_outcomes(state_path: Path) -> dict:
 
 def attention_refs(journal) -> set[str]:
     return {ref for t in journal.needing_attention() for ref in (t.out_trade_no, t.ecr_ref)}
+
+
+def cash_refunds(journal) -> dict[str, int]:
+    """The journal's Octopus payments refunded in cash by an operator: ecr_ref -> cents."""
+    return {t.ecr_ref: t.amount_cents for t in journal.list(limit=10**9)
+            if t.state == "refunded_manually"}

@@ -23,16 +23,25 @@ from kiosk.money.crash_points import ENV_AT, ENV_TRACE
 from simulators.backend import BackendSimulator
 from simulators.backend.control import SimulatorControl
 from tests.child_env import child_env
-from tests.integration.ledger_checks import attention_refs, check, terminal_outcomes
+from tests.integration.ledger_checks import (
+    attention_refs,
+    cash_refunds,
+    check,
+    terminal_outcomes,
+)
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "demo-kiosk-secret"
 CRASH_STATS = {"points": 0, "points_reached": 0, "recovery_kills": 0, "random_kills": 0,
-               "fault_kills": 0, "transactions": 0, "violations": 0}
+               "fault_kills": 0, "transactions": 0, "violations": 0, "octopus_sales": 0}
 # Rows a recovery pass picks up again: a crash there is also tried during recovery itself.
 RECOVERED_STATES = ("hold_pending", "awaiting_payment", "cancel_pending", "sale_pending", "paid",
-                    "credit_pending", "refund_pending")
+                    "credit_pending", "refund_pending", "incomplete")
+# The Octopus steps a plain robot run must pass through (its customers include Octopus ones).
+OCTOPUS_POINTS = ("sale_pending:octopus_sale:before", "sale_pending:octopus_sale:after",
+                  "incomplete:commit", "incomplete:octopus_query:before",
+                  "incomplete:octopus_query:after")
 
 
 @dataclass
@@ -40,6 +49,7 @@ class World:
     dir: Path
     config: Path
     url: str
+    new_month: object = None  # () -> None: the subscribers' monthly top-up counts start again
 
     @property
     def journal_path(self) -> Path:
@@ -58,7 +68,22 @@ def make_world(dir_: Path, extra: str = "") -> tuple[World, BackendSimulator]:
         f'[backend]\nurl = "{sim.url}"\nsecret = "{SECRET}"\nsecret_env = ""\n'
         '[log]\nlevel = "WARNING"\nwire = false\n'
         '[simulator.backend]\nenabled = false\n' + extra, encoding="utf-8")
-    return World(dir_, config, sim.url), sim
+    return World(dir_, config, sim.url, _month_restarter(sim)), sim
+
+
+def _month_restarter(sim: BackendSimulator):
+    """Each kill run starts a new month for the demo subscribers (their monthly caps would
+    otherwise fill after a few hundred purchases and refuse every hold, so late crash points,
+    the Octopus ones among them, would never be reached). The ledger is kept."""
+    with sim.store.lock:
+        seeded = {no: s["limits"]["monthly_used_cents"]
+                  for no, s in sim.store.data["subscribers"].items()}
+
+    def new_month() -> None:
+        with sim.store.lock:
+            for no, used in seeded.items():
+                sim.store.data["subscribers"][no]["limits"]["monthly_used_cents"] = used
+    return new_month
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -104,8 +129,12 @@ def recover_and_check(world: World) -> None:
     journal = Journal.open_readonly(world.journal_path)
     try:
         unfinished = [t.id for t in journal.unfinished()]
-        verdict = check(ledger, terminal_outcomes(world.terminal_state), attention_refs(journal))
-        CRASH_STATS["transactions"] = len(journal.list(limit=10**9))
+        verdict = check(ledger, terminal_outcomes(world.terminal_state), attention_refs(journal),
+                        cash_refunds=cash_refunds(journal))
+        CRASH_STATS["octopus_sales"] = verdict.octopus_sales
+        rows = journal.list(limit=10**9)
+        CRASH_STATS["transactions"] = len(rows)
+        CRASH_STATS["octopus_rows"] = sum(t.method == "octopus" for t in rows)
     finally:
         journal.close()
     CRASH_STATS["violations"] += len(verdict.violations)
@@ -124,8 +153,10 @@ def census(world: World) -> list[str]:
 def test_every_crash_point_recovers_to_exactly_one_credit_or_refund(world):
     points = census(world)
     assert len(points) >= 25, points  # journal steps and both sides of each outside call
+    assert [p for p in OCTOPUS_POINTS if p not in points] == [], points
     reached = 0
     for i, point in enumerate(points):
+        world.new_month()
         run = run_robot(world, 30, 100 + i, **{ENV_AT: f"{point}#1"})
         if run.returncode == 0:  # a rare path (a decline, a card refund): more customers
             run = run_robot(world, 100, 200 + i, **{ENV_AT: f"{point}#1"})
@@ -164,6 +195,7 @@ def test_random_kills_recover_to_exactly_one_credit_or_refund(world, faults):
         recover_and_check(world)
     CRASH_STATS["fault_kills" if faults else "random_kills"] += kills
     assert kills >= 3
+    assert CRASH_STATS["octopus_rows"] > 0  # Octopus sales among the customers killed
 
 
 # The crash points only a terminal approving a wrong amount passes through (the reversal after

@@ -83,3 +83,27 @@ def test_a_reversed_scan_order_counts_its_refund():
     unpaid = {**_order("U", "reversed"), "paid_at": None}
     ledger = {**_ledger([unpaid]), "reversals": [{"out_trade_no": "U", "refunded_cents": 0}]}
     assert check(ledger, {}, set()).violations == []
+
+
+def test_octopus_sales_end_credited_or_refunded_in_cash_never_at_the_terminal():
+    octo = {"cmd": "SALE", "result": "APPROVED", "amount_cents": 100, "brand": "OCTOPUS"}
+    card = {"cmd": "SALE", "result": "APPROVED", "amount_cents": 100, "brand": "VISA"}
+    void = {"cmd": "VOID", "result": "APPROVED", "amount_cents": 100}
+    outcomes = {"O1": octo, "O2": octo, "O3": octo, "O4": octo, "O4V": void, "C1": card,
+                "O5": octo}
+    ledger = _ledger(topups=[_topup("O1"), _topup("O5")])
+    verdict = check(ledger, outcomes, {"O3"},
+                    cash_refunds={"O2": 100, "C1": 100, "O5": 100, "X9": 100})
+    assert verdict.octopus_sales == 5 and verdict.card_sales == 1
+    assert verdict.escalated == ["O3"]
+    assert sorted(verdict.violations) == sorted([
+        "O4: an Octopus sale reversed at the terminal",
+        "C1: a card sale refunded in cash",
+        "O5: credited and refunded",
+        "X9: refunded in cash without an approved Octopus sale"])
+
+
+def test_an_octopus_sale_taken_but_neither_credited_nor_refunded_is_a_violation():
+    octo = {"cmd": "SALE", "result": "APPROVED", "amount_cents": 100, "brand": "OCTOPUS"}
+    verdict = check(_ledger(), {"O1": octo}, set())
+    assert verdict.violations == ["O1: paid 100, not credited, refunded 0"]

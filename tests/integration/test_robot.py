@@ -16,7 +16,12 @@ from kiosk.journal.store import Journal
 from kiosk.settings import load
 from tests.child_env import child_env
 from tests.integration.conftest import SECRET
-from tests.integration.ledger_checks import attention_refs, check, terminal_outcomes
+from tests.integration.ledger_checks import (
+    attention_refs,
+    cash_refunds,
+    check,
+    terminal_outcomes,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -71,9 +76,12 @@ def test_robot_keeps_the_promise_and_the_report_agrees_with_the_ledger(
     journal = Journal.open_readonly(settings.resolve(settings.journal.path))
     try:
         verdict = check(ledger, terminal_outcomes(tmp_path / "data" / "card-terminal-simulator.json"),
-                        attention_refs(journal))
+                        attention_refs(journal), cash_refunds=cash_refunds(journal))
         assert verdict.violations == []
         assert verdict.credits > 0 and verdict.refunds > 0 and verdict.card_sales > 0
+        assert verdict.octopus_sales > 0
+        octopus = sum(summary["octopus_played"].values())
+        assert octopus >= 0.2 * summary["transactions"], summary["octopus_played"]
         rows = journal.list(limit=1000)
         assert verdict.holds.get("used", 0) > 0
         # every hold of a finished row was used, released or refused: none left live

@@ -122,3 +122,69 @@ def test_no_receipt_for_a_sale_not_known_to_be_paid(settings):
     printer = SimpleNamespace(print_receipt=lambda doc: pytest.fail("nothing to attest"))
     service = receipts.ReceiptService(printer, journal, settings, lambda fn: fn())
     assert service.print_now("K01-20261125-000123", "en") == receipts.NOT_PAID
+
+
+# -- Octopus --------------------------------------------------------------------------------
+def octopus_txn(**kw):
+    return txn(method="octopus", card_brand="OCTOPUS", card_last4="5678", auth_code=None, **kw)
+
+
+@pytest.mark.parametrize(("cents", "shown"), [(12340, "HK$123.40"), (-1230, "-HK$12.30"),
+                                              (0, "HK$0.00")])
+def test_octopus_receipt_names_octopus_and_the_remaining_value(settings, cents, shown):
+    lines = text_of(receipts.compose(octopus_txn(), settings, "en", remaining_value_cents=cents))
+    assert "Paid by: Octopus **** 5678" in lines
+    assert f"Remaining value: {shown}" in lines
+    assert not any(x.startswith("Auth code") for x in lines)
+
+
+def test_octopus_receipt_in_chinese(settings):
+    lines = text_of(receipts.compose(octopus_txn(), settings, "zh-Hant", remaining_value_cents=100))
+    assert "付款方式: 八達通 **** 5678" in lines and "八達通餘額: HK$1.00" in lines
+
+
+def test_octopus_receipt_without_a_known_remaining_value_leaves_the_line_off(settings):
+    lines = text_of(receipts.compose(octopus_txn(), settings, "en"))
+    assert not any(x.startswith("Remaining value") for x in lines)
+
+
+def test_claim_slip_has_the_reference_and_the_amount(settings):
+    from kiosk import claim_slips
+
+    doc = claim_slips.compose(octopus_txn(state="needs_attention"), settings, "en",
+                              "2026-11-25 21:03 HKT")
+    lines = text_of(doc)
+    assert lines[0] == "Octopus refund claim"
+    assert "Reference: K01-20261125-000123" in lines
+    assert "Amount to refund: HK$88.20" in lines
+    assert "Paid by: Octopus **** 5678" in lines
+    assert doc.qr_data == "K01-20261125-000123"
+
+
+def test_claim_slip_printing_reports_paper_out_and_no_printer(settings):
+    from kiosk import claim_slips
+
+    class Journal:
+        notes = []
+
+        def get(self, txn_id):
+            return octopus_txn(state="needs_attention")
+
+        def note(self, txn_id, kind, detail):
+            self.notes.append(kind)
+
+    class Printer:
+        def __init__(self, error=None):
+            self.docs, self.error = [], error
+
+        def print_receipt(self, doc):
+            if self.error:
+                raise self.error
+            self.docs.append(doc)
+
+    ok = Printer()
+    assert claim_slips.print_slip(ok, Journal(), settings, "K01-1", "zh-Hans") == "printed"
+    assert ok.docs[0].language == "zh-Hans" and Journal.notes == ["claim_slip"]
+    assert claim_slips.print_slip(Printer(PaperOut("out")), Journal(), settings, "K01-1",
+                                  "en") == "paper_out"
+    assert claim_slips.print_slip(None, Journal(), settings, "K01-1", "en") == "no_printer"

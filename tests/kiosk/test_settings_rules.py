@@ -153,6 +153,8 @@ def test_the_message_names_file_key_value_and_range(tmp_path, key, value, allowe
     ("[payments]\nretry_initial_s = 10\nretry_max_s = 5\n", "payments.retry_max_s", "at least"),
     ("[payments]\nqr_expires_in_s = 30\npoll_interval_s = 30\n", "payments.poll_interval_s",
      "shorter than payments.qr_expires_in_s"),
+    ('[payments]\nmethods = ["fps", "octopus"]\n[devices.card_terminal]\ntenders = ["card"]\n',
+     "payments.methods", "lists octopus, but devices.card_terminal.tenders does not"),
 ])
 def test_keys_are_checked_against_each_other(tmp_path, text, key, why):
     path = tmp_path / "site.toml"

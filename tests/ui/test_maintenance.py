@@ -256,3 +256,35 @@ def test_empty_attention_page_is_readable(maint, tmp_path):
     assert set(shown) == {"Nothing needs attention.", "Choose a transaction."}
     for colour, disabled in shown.values():
         assert not disabled and colour[0] < 0.3, shown  # dark text on the light background
+
+
+def octopus_to_refund_in_cash(journal):
+    txn = journal.create("octopus", "85291234567", "HK-30D-10GB", "q-1", {"en": "10 GB"}, 8820,
+                         9800, "en")
+    for state in ("hold_pending", "sale_pending", "paid", "credit_pending", "refund_pending"):
+        journal.advance(txn.id, state)
+    return journal.advance(txn.id, "needs_attention",
+                           attention_reason="refund in cash: the credit was refused (hold_expired)")
+
+
+def test_an_octopus_payment_is_recorded_refunded_in_cash(maint):
+    """GIVEN an Octopus payment whose credit was refused WHEN the operator pays the customer in
+    cash and taps "Refunded in cash" THEN the row ends refunded_manually, audited, and leaves
+    the list; card-style Refund is not offered for it."""
+    from screens.maintenance.demo import corner_taps, sign_in
+
+    txn = octopus_to_refund_in_cash(maint.journal)
+    driver = maint.kiosk.driver
+    corner_taps(driver)
+    driver.wait_state("maintenance")
+    sign_in(driver)
+    driver.tap(driver.find(lambda w: getattr(w, "text", "") == "Needs attention (1)"))
+    driver.tap(driver.find(lambda w: getattr(w, "text", "").startswith(txn.id)))
+    shown = labels(driver)
+    assert "Refunded in cash: HK$88.20" in shown and "Refund" not in shown
+    tap_action(driver, "Refunded in cash: HK$88.20")
+    assert "Needs attention (0)" in labels(driver)
+    assert maint.journal.get(txn.id).state == "refunded_manually"
+    entry = maint.ops.audit.entries()[0]
+    assert (entry.action, entry.result, entry.operator_id) == (
+        "refunded_in_cash", "refunded_in_cash", "1001")

@@ -213,7 +213,7 @@ def test_report_of_a_day_without_sales_is_zeros_with_the_same_shape(capsys, one_
     sales = json.loads(out)
     assert status == 0 and err == ""
     assert sales["method_totals"]["card"] == {"count": 1, "credited_cents": 8820,
-                                              "refunded_cents": 0}
+                                              "refunded_cents": 0, "refunded_manually_cents": 0}
     status, out, err = run_fresh(capsys, "report", "--json", "--date", "2026-11-26",
                                  "--journal", str(one_sale))
     none = json.loads(out)
@@ -222,7 +222,8 @@ def test_report_of_a_day_without_sales_is_zeros_with_the_same_shape(capsys, one_
     assert {k: v for k, v in keys(sales).items() if k != "methods"} == {
         k: v for k, v in keys(none).items() if k != "methods"}
     assert all(t == {"count": 0, "amount_cents": 0} for t in none["state_totals"].values())
-    assert all(t == {"count": 0, "credited_cents": 0, "refunded_cents": 0}
+    assert all(t == {"count": 0, "credited_cents": 0, "refunded_cents": 0,
+                     "refunded_manually_cents": 0}
                for t in none["method_totals"].values())
     assert none["final_states"] == sales["final_states"]
 

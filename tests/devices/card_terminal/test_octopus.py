@@ -152,6 +152,18 @@ def test_incomplete_is_its_own_result_queried_in_progress_until_resolved(make_ri
     assert rig.sim.charges == 1 + charged
 
 
+def test_an_incomplete_sale_whose_answer_was_lost_stops_blocking_once_queried(make_rig):
+    """GIVEN an INCOMPLETE Octopus sale whose RSP never reached the kiosk (the driver blocks new
+    sales until it is queried) WHEN QUERY says IN_PROGRESS in the Octopus shape THEN the sale
+    is known incomplete, and new sales go on."""
+    rig = make_rig(scenario="incomplete_approved")
+    assert rig.terminal.sale("K01-000211", 700, tender="octopus").incomplete
+    rig.terminal._unknown = "K01-000211"  # as after a lost RSP
+    assert rig.terminal.query("K01-000211").result == "IN_PROGRESS"
+    assert rig.terminal.outcome_unknown is None
+    assert rig.terminal.sale("K01-000212", 100, tender="card").approved
+
+
 def test_incomplete_resolves_by_itself_after_the_set_time(link, tmp_path):
     sim = CardTerminalSimulator("incomplete_approved", state_path=tmp_path / "t.json",
                                 delays=Delays(0, 0, 0, 0, 0, octopus_resolve_s=0.3),

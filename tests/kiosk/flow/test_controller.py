@@ -31,7 +31,7 @@ def test_qr_happy_path_shows_card_offers_qr_and_new_balance(rig):
     assert c.state == "confirming"
     assert c.view.number_display == "+852 9123 4567"
     assert c.view.amount_cents == 8820
-    assert c.view.methods == ("wechatpay", "alipayhk", "fps", "payme", "card")
+    assert c.view.methods == ("wechatpay", "alipayhk", "fps", "payme", "card", "octopus")
     c.pay("wechatpay")
     assert c.state == "paying_qr" and rig.purchases.started == [(rig.txn(), "wechatpay")]
     qr_ready(rig)

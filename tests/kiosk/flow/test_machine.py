@@ -8,7 +8,7 @@ from kiosk.flow.machine import MONEY_STATES, CustomerFlow, TransitionNotAllowed
 
 CUSTOMER = ("entering_number", "looking_up", "card_shown", "confirming", "lookup_failed", "done",
             "refunded", "needs_attention", "retrying", "payment_failed")
-PAYING = ("paying_qr", "paying_card")
+PAYING = ("paying_qr", "paying_card", "paying_octopus")
 
 ALLOWED: dict[tuple[str, str], str] = {
     ("attract", "started"): "entering_number",
@@ -47,6 +47,14 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("maintenance", "maintenance_closed"): "attract",
     ("attract", "maintenance_opened"): "maintenance",
     ("out_of_service", "maintenance_opened"): "maintenance",
+    # Octopus on the card terminal ("octopus" → paying_octopus)
+    ("paying_octopus", "card_progressed"): "paying_octopus",
+    ("paying_octopus", "paid"): "crediting",
+    ("paying_octopus", "card_declined"): "payment_failed",
+    ("paying_octopus", "payment_cancelled"): "payment_failed",
+    ("paying_octopus", "credited"): "done",
+    ("paying_octopus", "attention_needed"): "needs_attention",
+    ("paying_octopus", "retry_scheduled"): "retrying",
 }
 for _s in CUSTOMER:
     ALLOWED[(_s, "timed_out")] = "attract"
@@ -67,7 +75,7 @@ def flow_in(state: str) -> CustomerFlow:
 
 
 def test_the_table_names_every_state_and_event():
-    assert len(STATES) == 17 and {s for s, _ in ALLOWED} == set(STATES)
+    assert len(STATES) == 18 and {s for s, _ in ALLOWED} == set(STATES)
     assert {e for _, e in ALLOWED} == set(EVENTS)
 
 
@@ -91,6 +99,12 @@ def test_card_goes_to_the_terminal():
     flow = flow_in("confirming")
     flow.send("method_chosen", method="card")
     assert flow.state == "paying_card"
+
+
+def test_octopus_goes_to_its_own_paying_state_which_is_a_money_state():
+    flow = flow_in("confirming")
+    flow.send("method_chosen", method="octopus")
+    assert flow.state == "paying_octopus" and "paying_octopus" in MONEY_STATES
 
 
 @pytest.mark.parametrize("method", ["card", "fps"])

@@ -101,7 +101,8 @@ def test_json_of_an_empty_day_has_the_keys_of_a_day_with_sales_all_zero(journal)
             k: v.keys() for k, v in sales[totals].items()}
         assert {n for cell in empty[totals].values() for n in cell.values()} == {0}
     assert sales["method_totals"]["fps"] == {"count": 1, "credited_cents": 0,
-                                             "refunded_cents": 1800}
+                                             "refunded_cents": 1800,
+                                             "refunded_manually_cents": 0}
     assert sales["state_totals"]["refunded"] == {"count": 1, "amount_cents": 1800}
     assert sales["state_totals"]["credited"] == {"count": 0, "amount_cents": 0}
 

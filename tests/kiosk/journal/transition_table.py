@@ -1,9 +1,9 @@
 """The journal's state table as docs/internals.md writes it, independently of the code's table:
 the moves each state allows per method, and a way to reach each state (no tests here)."""
 
-FINAL = {"credited", "refunded", "cancelled", "declined", "resolved"}
+FINAL = {"credited", "refunded", "cancelled", "declined", "resolved", "refunded_manually"}
 UNFINISHED = {"created", "order_pending", "awaiting_payment", "cancel_pending", "sale_pending",
-              "paid", "credit_pending", "refund_pending", "hold_pending"}
+              "paid", "credit_pending", "refund_pending", "hold_pending", "incomplete"}
 COMMON = {
     "paid": {"credit_pending"},
     "credit_pending": {"credited", "refund_pending"},
@@ -21,6 +21,12 @@ EXPECTED = {
              "created": {"sale_pending", "hold_pending"},
              "hold_pending": {"sale_pending", "cancelled"},
              "sale_pending": {"paid", "declined", "cancelled", "refund_pending"}},
+    "octopus": {**COMMON,
+                "created": {"sale_pending", "hold_pending"},
+                "hold_pending": {"sale_pending", "cancelled"},
+                "sale_pending": {"paid", "declined", "cancelled", "incomplete"},
+                "incomplete": {"paid", "declined", "cancelled"},
+                "needs_attention": COMMON["needs_attention"] | {"refunded_manually"}},
 }
 # A way to reach each state, per method (None: the state is not reachable by that method).
 PATHS = {
@@ -54,8 +60,12 @@ PATHS = {
         "cancelled": ["sale_pending", "cancelled"],
         "declined": ["sale_pending", "declined"],
         "resolved": ["sale_pending", "needs_attention", "resolved"],
+        "incomplete": None, "refunded_manually": None,
     },
 }
+PATHS["wallet"].update({"incomplete": None, "refunded_manually": None})
+PATHS["octopus"] = {**PATHS["card"], "incomplete": ["sale_pending", "incomplete"],
+                    "refunded_manually": ["sale_pending", "needs_attention", "refunded_manually"]}
 
 
 def expected_moves(kind: str, state: str) -> set[str]:

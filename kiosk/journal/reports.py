@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from datetime import date
 
-from kiosk.journal.models import FINAL_STATES, METHODS, STATES, Report, ReportLine
+from kiosk.journal.models import FINAL_STATES, JOURNAL_METHODS, STATES, Report, ReportLine
 from kiosk.money.amounts import hkd
 
 log = logging.getLogger(__name__)
@@ -37,13 +37,14 @@ def to_dict(report: Report) -> dict:
     methods: dict[str, dict] = {}
     for ln in report.lines:
         methods.setdefault(ln.method, {})[ln.state] = _cell(ln.count, ln.amount_cents)
-    extra = sorted(set(report.methods) - set(METHODS))  # not in METHODS: never lose a row
+    # scan orders are methods of their own, per wallet (scan_wechatpay, …)
+    extra = sorted(set(report.methods) - set(JOURNAL_METHODS))  # unknown: never lose a row
     by_state = report.by_state()
     return {
         "day": report.day.isoformat(),
         "currency": "HKD",
         "methods": methods,
-        "method_totals": {m: _method_total(report, m) for m in (*METHODS, *extra)},
+        "method_totals": {m: _method_total(report, m) for m in (*JOURNAL_METHODS, *extra)},
         "state_totals": {s: _cell(*by_state.get(s, (0, 0))) for s in STATES},
         "count": report.count,
         "final_states": list(FINAL_STATES),
@@ -69,14 +70,15 @@ def to_text(report: Report, kiosk_id: str = "") -> str:
     title = f"Settlement report {report.day.isoformat()}"
     if kiosk_id:
         title += f"  kiosk {kiosk_id}"
-    head = f"{'method':<11}{'state':<17}{'count':>7}{'HKD':>14}"
+    w = max([11] + [len(m) + 1 for m in report.methods])  # scan_alipayhk is 13 characters
+    head = f"{'method':<{w}}{'state':<17}{'count':>7}{'HKD':>14}"
     out = [title, "", head, "-" * len(head)]
     if not report.lines:
         out.append("(no transactions)")
     for ln in report.lines:
-        out.append(f"{ln.method:<11}{ln.state:<17}{ln.count:>7}{hkd(ln.amount_cents):>14}")
+        out.append(f"{ln.method:<{w}}{ln.state:<17}{ln.count:>7}{hkd(ln.amount_cents):>14}")
     out.append("-" * len(head))
     for state, (count, cents) in report.by_state().items():
-        out.append(f"{'TOTAL':<11}{state:<17}{count:>7}{hkd(cents):>14}")
-    out.append(f"{'TOTAL':<11}{'transactions':<17}{report.count:>7}")
+        out.append(f"{'TOTAL':<{w}}{state:<17}{count:>7}{hkd(cents):>14}")
+    out.append(f"{'TOTAL':<{w}}{'transactions':<17}{report.count:>7}")
     return "\n".join(out)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 
 from kiosk.backend.errors import Ambiguous, BackendError, Definite, Rejected
+from kiosk.journal.models import payment_method
 from kiosk.money.context import ROUNDS, MoneyContext
 from kiosk.money.events import HoldRefused, PaymentCancelled
 from kiosk.money.hold_rules import (  # noqa: F401 (HOLD_STATES, hold_fields: for callers)
@@ -41,7 +42,7 @@ log = logging.getLogger(__name__)
 
 def wanted(ctx: MoneyContext, method: str) -> bool:
     """Whether a purchase paid by *method* holds the plan first (``payments.holds.before``)."""
-    return method in ctx.settings.payments.holds.before
+    return payment_method(method) in ctx.settings.payments.holds.before  # a scan: its wallet
 
 
 def hold_key(txn) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from app.robot import scan_customers
+
 # Demo subscribers with offers (the last one's credits are refused: monthly cap).
 DEMO_NUMBERS = ("85291234567", "85261234567", "8613812345678", "85292345678")
 
@@ -26,6 +28,7 @@ FAULT_ROUTES = ("POST /v1/payments", "GET /v1/payments/{out_trade_no}",
                 "GET /v1/topups/{credit_key}", "POST /v1/payments/{out_trade_no}/refunds",
                 "GET /v1/payments/{out_trade_no}/refunds/{refund_key}",
                 "POST /v1/topups/holds", "DELETE /v1/topups/holds/{hold_id}")
+FAULT_ROUTES += ("POST /v1/payments/scan", "POST /v1/payments/{out_trade_no}/reverse")
 FAULT_MODES = ("http_500", "timeout", "drop_after_commit", "reject")
 
 
@@ -41,22 +44,26 @@ class Customer:
     pay_after_s: float | None  # kiosk-clock seconds after the QR shows; None = never
     cancel_after_s: float | None  # kiosk-clock seconds after the start; None = never
     fault: tuple[str, str] | None  # (route, mode) armed before this customer starts
+    code: str | None = None  # a scan customer's wallet payment code
 
 
 class CustomerSource:
     """Deterministic customers from a seed."""
 
     def __init__(self, seed: int, methods: tuple[str, ...], qr_deadline_s: float,
-                 fault_rate: float = 0.0):
+                 fault_rate: float = 0.0, scan_share: float = scan_customers.SCAN_SHARE):
         self._rng = random.Random(seed)
         self._methods = methods
         self._deadline = qr_deadline_s
         self._fault_rate = fault_rate
         self._count = 0
+        self._scan_share = scan_share
 
     def next(self) -> Customer:
         rng = self._rng
         self._count += 1
+        if self._scan_share and self._count % round(1 / self._scan_share) == 0:
+            return self._scan_customer(rng)  # every 4th customer by default
         method = rng.choice(self._methods)
         table = CARD_BEHAVIOURS if method == "card" else QR_BEHAVIOURS
         behaviour = rng.choices([b for b, _ in table], [w for _, w in table])[0]
@@ -66,6 +73,16 @@ class CustomerSource:
             fault = (rng.choice(FAULT_ROUTES), rng.choice(FAULT_MODES))
         return Customer(self._count, rng.choice(DEMO_NUMBERS), method, behaviour, rng.random(),
                         pay, cancel, fault)
+
+    def _scan_customer(self, rng: random.Random) -> Customer:
+        behaviour = scan_customers.pick_behaviour(rng)
+        code = scan_customers.code_for(behaviour, rng)
+        pay, cancel = scan_customers.timing(behaviour, rng)
+        fault = None
+        if self._fault_rate and rng.random() < self._fault_rate:
+            fault = (rng.choice(FAULT_ROUTES), rng.choice(FAULT_MODES))
+        return Customer(self._count, rng.choice(DEMO_NUMBERS), scan_customers.SCAN, behaviour,
+                        rng.random(), pay, cancel, fault, code)
 
     def _timing(self, behaviour: str, rng: random.Random) -> tuple[float | None, float | None]:
         d = self._deadline

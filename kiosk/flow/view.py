@@ -51,6 +51,14 @@ class SessionView:
             (``backend_unreachable``, ``no_payment_method``, ``switched_off_by_operator``,
             ``switched_off_by_backend``, ``disk_low``), or "".
         hotline, kiosk_id, location: from settings, for failure screens.
+        scan_stage: on the scan screen (``paying_scan``): None while waiting for a code,
+            ``checking`` while a scan order is asked for, ``confirm_on_phone`` when the wallet
+            asks the customer to confirm on the phone.
+        scan_error: why the last code did not pay, translate with ``_("scan.error." + code)``:
+            a check before any backend call (``product_barcode``, ``wrong_length``,
+            ``unknown_prefix``, ``not_digits``, ``same_code``) or the wallet's definite answer
+            (``insufficient_funds``, ``code_expired``, ``code_used``, ``risk_declined``,
+            ``bad_auth_code``, …); None when there is nothing to say.
     """
 
     language: str = "zh-Hant"
@@ -83,6 +91,8 @@ class SessionView:
     hotline: str = ""
     kiosk_id: str = ""
     location: str = ""
+    scan_stage: str | None = None
+    scan_error: str | None = None
 
 
 class ViewStore:

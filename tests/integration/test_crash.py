@@ -33,6 +33,12 @@ CRASH_STATS = {"points": 0, "points_reached": 0, "recovery_kills": 0, "random_ki
 # Rows a recovery pass picks up again: a crash there is also tried during recovery itself.
 RECOVERED_STATES = ("hold_pending", "awaiting_payment", "cancel_pending", "sale_pending", "paid",
                     "credit_pending", "refund_pending")
+RECOVERED_STATES += ("scan_pending", "user_paying", "reverse_pending")  # scan orders
+# Scan steps the census must pass through (every new journal step is a crash point).
+SCAN_POINTS = ("scan_pending:commit", "scan_pending:scan_payment:before",
+               "scan_pending:scan_payment:after", "user_paying:commit", "failed:commit",
+               "reverse_pending:commit", "reverse_pending:reverse_payment:before",
+               "reverse_pending:reverse_payment:after", "reversed:commit")
 
 
 @dataclass
@@ -124,6 +130,7 @@ def census(world: World) -> list[str]:
 def test_every_crash_point_recovers_to_exactly_one_credit_or_refund(world):
     points = census(world)
     assert len(points) >= 25, points  # journal steps and both sides of each outside call
+    assert set(SCAN_POINTS) <= set(points), sorted(set(SCAN_POINTS) - set(points))
     reached = 0
     for i, point in enumerate(points):
         run = run_robot(world, 30, 100 + i, **{ENV_AT: f"{point}#1"})

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from devices.interfaces import DeviceError, PaperOut
 from devices.receipt_printer.document import ReceiptDocument, ReceiptLine
 from kiosk import i18n
+from kiosk.journal.models import is_scan, payment_method
 from kiosk.money.amounts import money
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,8 @@ def compose(txn, settings, language: str) -> ReceiptDocument:
 def _payment(txn, _) -> str:
     if txn.method == "card" and txn.card_last4:
         return f"{txn.card_brand or _('method.card')} **** {txn.card_last4}"
+    if is_scan(txn.method):  # the wallet the scan answer named, and that a code was shown
+        return _("receipt.scan", wallet=_("method." + payment_method(txn.method, txn.card_brand)))
     return _("method." + txn.method)
 
 

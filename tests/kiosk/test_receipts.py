@@ -117,3 +117,16 @@ def test_no_receipt_for_a_sale_not_known_to_be_paid(settings):
     printer = SimpleNamespace(print_receipt=lambda doc: pytest.fail("nothing to attest"))
     service = receipts.ReceiptService(printer, journal, settings, lambda fn: fn())
     assert service.print_now("K01-20261125-000123", "en") == receipts.NOT_PAID
+
+
+@pytest.mark.parametrize(("lang", "brand", "expected"), [
+    ("en", "alipayhk", "Paid by: AlipayHK (payment code)"),
+    ("zh-Hant", "wechatpay", "付款方式: 微信支付（付款碼）"),
+    ("zh-Hans", None, "付款方式: 支付宝（付款码）"),
+])
+def test_a_scan_receipt_names_the_wallet_the_answer_named(settings, lang, brand, expected):
+    method = "scan_wechatpay" if brand == "wechatpay" else "scan_alipay"
+    lines = text_of(receipts.compose(txn(method=method, card_brand=brand, card_last4=None,
+                                         auth_code=None), settings, lang))
+    assert expected in lines, lines
+    assert not any("**** " in line for line in lines)

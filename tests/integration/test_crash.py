@@ -127,6 +127,7 @@ def census(world: World) -> list[str]:
     return list(dict.fromkeys(trace.read_text().split()))
 
 
+@pytest.mark.timeout(1200)  # ~60 points, each a robot run, a recovery run and a check
 def test_every_crash_point_recovers_to_exactly_one_credit_or_refund(world):
     points = census(world)
     assert len(points) >= 25, points  # journal steps and both sides of each outside call

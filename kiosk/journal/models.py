@@ -72,7 +72,9 @@ _SCAN_MOVES = {
 }
 SCAN_PREFIX = "scan_"
 SCAN_METHODS = (f"{SCAN_PREFIX}wechatpay", f"{SCAN_PREFIX}alipay")
-JOURNAL_METHODS = METHODS + SCAN_METHODS
+# Reports show scan orders per wallet: the one the answer named (card_brand) when known.
+SCAN_WALLETS = tuple(f"{SCAN_PREFIX}{w}" for w in ("wechatpay", "alipayhk", "alipay"))
+JOURNAL_METHODS = METHODS + SCAN_WALLETS
 
 WALLET_TABLE = _table(_WALLET_MOVES)
 CARD_TABLE = _table(_CARD_MOVES)

@@ -11,7 +11,17 @@ import logging
 from collections.abc import Callable
 from datetime import date
 
-from kiosk.journal.models import FINAL_STATES, JOURNAL_METHODS, STATES, Report, ReportLine
+from kiosk.journal.models import (
+    FINAL_STATES,
+    JOURNAL_METHODS,
+    SCAN_METHODS,
+    SCAN_PREFIX,
+    SCAN_WALLETS,
+    STATES,
+    Report,
+    ReportLine,
+    is_scan,
+)
 from kiosk.money.amounts import hkd
 
 log = logging.getLogger(__name__)
@@ -21,10 +31,27 @@ def build(read: Callable[[str, tuple], list[tuple]], day: date) -> Report:
     """The report of one local day; *read* runs a query on the journal (``Journal._read``)."""
     rows = read("SELECT method, state, COUNT(*), SUM(amount_cents) FROM transactions"
                 " WHERE local_day = ? GROUP BY method, state", (day.isoformat(),))
+    rows = [r for r in rows if not is_scan(r[0])] + _scan_rows(read, day)
     order = {s: i for i, s in enumerate(STATES)}
     lines = sorted((ReportLine(m, s, int(n), int(c)) for m, s, n, c in rows),
                    key=lambda ln: (ln.method, order.get(ln.state, len(order))))
     return Report(day=day, lines=tuple(lines))
+
+
+def _scan_rows(read, day: date) -> list[tuple]:
+    """Scan orders per wallet: ``scan_`` + the wallet their answer named (``card_brand``), or
+    the one told from the code when no answer named one (a failure, a reverse)."""
+    marks = ", ".join("?" * len(SCAN_METHODS))
+    found = read(f"SELECT method, card_brand, state, COUNT(*), SUM(amount_cents) FROM transactions"
+                 f" WHERE local_day = ? AND method IN ({marks}) GROUP BY method, card_brand, state",
+                 (day.isoformat(), *SCAN_METHODS))
+    merged: dict[tuple[str, str], list[int]] = {}
+    for method, brand, state, n, cents in found:
+        wallet = f"{SCAN_PREFIX}{brand}" if f"{SCAN_PREFIX}{brand}" in SCAN_WALLETS else method
+        cell = merged.setdefault((wallet, state), [0, 0])
+        cell[0] += int(n)
+        cell[1] += int(cents)
+    return [(m, s, n, c) for (m, s), (n, c) in merged.items()]
 
 
 def to_dict(report: Report) -> dict:

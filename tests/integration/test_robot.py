@@ -38,7 +38,7 @@ HOLDS_BUT_WECHAT = ('[payments.holds]\n'
 
 def ledger_totals(ledger: dict) -> dict[str, dict[str, int]]:
     """Per wallet method: cents credited and cents refunded, as the backend recorded them (a scan
-    order under the kiosk's scan method: scan_wechatpay, or scan_alipay for both Alipays)."""
+    order under scan_<its wallet>, as the kiosk's report shows it)."""
     method_of = {o["out_trade_no"]: scan_method(o) for o in ledger["orders"]}
     totals: dict[str, dict[str, int]] = defaultdict(lambda: {"credited": 0, "refunded": 0})
     for t in ledger["topups"]:
@@ -53,7 +53,7 @@ def ledger_totals(ledger: dict) -> dict[str, dict[str, int]]:
 def scan_method(order: dict) -> str:
     if order.get("kind") != "scan":
         return order["method"]
-    return "scan_wechatpay" if order["method"] == "wechatpay" else "scan_alipay"
+    return f"scan_{order['method']}"  # per wallet, as the scan answer named it
 
 
 def report_totals(journal: Journal) -> dict[str, dict[str, int]]:

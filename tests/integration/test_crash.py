@@ -46,6 +46,20 @@ class World:
     dir: Path
     config: Path
     url: str
+    sim: object = None  # the in-process backend simulator
+
+    def refill_caps(self) -> None:
+        """Every demo subscriber's monthly top-up count back to where it was seeded: thousands
+        of customers over the run would otherwise reach the caps, every hold would be refused
+        and no payment would reach the later crash points."""
+        from simulators.backend.store import fresh_state
+
+        seeded = fresh_state(0.0)["subscribers"]
+        with self.sim.store.lock:
+            for msisdn, sub in self.sim.store.data["subscribers"].items():
+                if msisdn in seeded:
+                    sub["limits"]["monthly_used_cents"] = \
+                        seeded[msisdn]["limits"]["monthly_used_cents"]
 
     @property
     def journal_path(self) -> Path:
@@ -64,7 +78,7 @@ def make_world(dir_: Path) -> tuple[World, BackendSimulator]:
         f'[backend]\nurl = "{sim.url}"\nsecret = "{SECRET}"\nsecret_env = ""\n'
         '[log]\nlevel = "WARNING"\nwire = false\n'
         '[simulator.backend]\nenabled = false\n', encoding="utf-8")
-    return World(dir_, config, sim.url), sim
+    return World(dir_, config, sim.url, sim), sim
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -117,6 +131,7 @@ def recover_and_check(world: World) -> None:
     CRASH_STATS["violations"] += len(verdict.violations)
     assert unfinished == []
     assert verdict.violations == []
+    world.refill_caps()
 
 
 def census(world: World) -> list[str]:

@@ -206,6 +206,7 @@ class Controller:
             return
         self._scan.in_flight = True
         self._last_code = code
+        self._timeouts.scan_again()  # the engine's own 45 s deadline comes first
         self._set(txn_id=txn_id, scan_stage="checking", scan_error=None)
         self._send("code_read")
 

@@ -156,3 +156,12 @@ def test_the_deadline_with_an_order_in_flight_cancels_it_safely(rig, scanner):
     show(rig, scanner, PAID)
     rig.advance(SCAN_SCREEN_S + 1)
     assert rig.controller.state == "paying_scan" and rig.purchases.cancels == 1
+
+
+def test_a_code_read_late_gets_the_engines_whole_deadline(rig, scanner):
+    to_scan(rig)
+    rig.advance(SCAN_SCREEN_S - 5)
+    show(rig, scanner, PAID)
+    rig.emit(ConfirmOnPhone(rig.txn(), "wechatpay"))
+    rig.advance(45)  # the engine reverses at 45 s; the screen does not cut it short
+    assert rig.purchases.cancels == 0 and rig.controller.state == "paying_scan"

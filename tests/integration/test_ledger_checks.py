@@ -83,3 +83,14 @@ def test_a_reversed_scan_order_counts_its_refund():
     unpaid = {**_order("U", "reversed"), "paid_at": None}
     ledger = {**_ledger([unpaid]), "reversals": [{"out_trade_no": "U", "refunded_cents": 0}]}
     assert check(ledger, {}, set()).violations == []
+
+
+def test_a_scan_order_left_confirming_is_a_violation_unless_escalated():
+    def scan(no, status):
+        return {**_order(no, status), "kind": "scan"}
+    ledger = _ledger([scan("S1", "user_paying"), scan("S2", "failed"), scan("S3", "user_paying"),
+                      scan("S4", "paid")], [_topup("S4")])
+    verdict = check(ledger, {}, {"S3"})
+    assert verdict.violations == ["S1: scan order left user_paying"]
+    assert verdict.escalated == ["S3"]
+    assert verdict.scan_orders == {"user_paying": 2, "failed": 1, "paid": 1}

@@ -218,3 +218,23 @@ def test_recovery_cancels_a_scan_row_that_never_sent(rig):
 def test_credited_event_comes_last_and_once(rig):
     scan(rig, PAID)
     assert sum(isinstance(e, Credited) for e in rig.events) == 1
+
+
+def test_a_paid_order_past_the_reverse_window_is_refunded_instead(rig):
+    """A paid scan order the kiosk could not settle for a day: the reverse is refused (409
+    reverse_window_passed), so the refund API gives the money back."""
+    from kiosk.backend.errors import Conflict
+
+    txn = rig.journal.create("scan_wechatpay", "85291234567", "HK-30D-10GB", "q-HK-30D-10GB",
+                             {"en": "x"}, 8820, 8820, "en")
+    txn = rig.journal.advance(txn.id, "scan_pending")
+    rig.backend.scan_payment(txn.id, PAID, 8820, "x")
+    rig.journal.advance(txn.id, "reverse_pending")
+
+    def too_late(no):
+        raise Conflict("too late", "reverse_window_passed", 409)
+    rig.backend.reverse_payment = too_late
+    recover(rig.journal, rig.backend, None, rig.settings, rig.clock)
+    assert rig.state(txn.id) == "refunded"
+    assert sum(rig.backend.refunds.values()) == 8820 and rig.backend.credits == []
+    assert rig.backend.violations() == []

@@ -149,7 +149,8 @@ def _build(settings, post, clock, over: Overrides, run_in_worker, with_operation
         receipts = ReceiptService(printer.device, journal, settings, run_in_worker)
         controller = Controller(settings, backend.get_subscriber, purchases, post,
                                 over.flow_clock or clock,
-                                receipts=receipts, journal=journal, run_in_worker=run_in_worker)
+                                receipts=receipts, journal=journal, run_in_worker=run_in_worker,
+                                scanner=scanner.device)
     closers.append(lambda: purchases.join(10.0))  # let a running purchase reach a safe point
     reconciler.start()
     closers.append(reconciler.stop)

@@ -63,6 +63,14 @@ DYNAMIC_FAMILIES = {
                        "in_days.one", "in_days.other", "days_ago.one", "days_ago.other"),
 }
 
+# Scan to pay: the choice and the journal's scan methods, and why a code did not pay.
+DYNAMIC_FAMILIES["method.{}"] += ("scan", "scan_wechatpay", "scan_alipay")
+SCAN_ERRORS = ("product_barcode", "wrong_length", "unknown_prefix", "not_digits", "empty",
+               "same_code", "insufficient_funds", "code_expired", "code_used", "risk_declined",
+               "bad_auth_code", "unavailable", "other")
+DYNAMIC_FAMILIES["scan.error.{}"] = SCAN_ERRORS
+DYNAMIC_FAMILIES["scan.how.{}"] = ("wechatpay", "alipayhk", "alipay")
+
 
 def dynamic_msgids() -> set[str]:
     """Every message id the code builds from a code at run time."""

@@ -18,6 +18,7 @@ from devices.interfaces import DeviceError, PaperOut
 from devices.receipt_printer.document import ReceiptDocument, ReceiptLine
 from kiosk import i18n
 from kiosk.e_receipt import e_receipt_url
+from kiosk.journal.models import is_scan, payment_method
 from kiosk.money import octopus_payment
 from kiosk.money.amounts import money
 
@@ -90,6 +91,8 @@ def _payment(txn, _) -> str:
         return f"{name} **** {txn.card_last4}" if txn.card_last4 else name
     if txn.method == "card" and txn.card_last4:
         return f"{txn.card_brand or _('method.card')} **** {txn.card_last4}"
+    if is_scan(txn.method):  # the wallet the scan answer named, and that a code was shown
+        return _("receipt.scan", wallet=_("method." + payment_method(txn.method, txn.card_brand)))
     return _("method." + txn.method)
 
 

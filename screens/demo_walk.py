@@ -39,6 +39,7 @@ class Walk:
                   self.retrying, self.needs_attention, self.still_there, self.out_of_service,
                   self.privacy_statement)
         scenes = scenes[:-2] + demo_octopus.scenes(self) + scenes[-2:]  # Octopus, before the end
+        scenes += (self.scan_purchase,)  # scan to pay (with a scanner)
         for scene in scenes:
             try:
                 scene()
@@ -102,7 +103,7 @@ class Walk:
         """Back to attract the way a customer would (or by waiting for a money state to end)."""
         end_states = ("done", "refunded", "needs_attention", "payment_failed", "lookup_failed")
         self.driver.wait_for(lambda: self.driver.state not in
-                             ("looking_up", "paying_qr", "paying_card", "paying_octopus",
+                             ("looking_up", "paying_qr", "paying_card", "paying_octopus", "paying_scan",
                               "crediting", "refunding"),
                              MONEY_TIMEOUT_S, "the end of the payment")
         if self.driver.state in end_states or self.driver.state in (
@@ -283,3 +284,30 @@ class Walk:
         self.shoot("statement")
         self.driver.tap(screen.statement.ids.back)
         self.driver.wait_for(lambda: not screen.statement_open, 5.0, "the number screen again")
+
+    def scan_purchase(self) -> None:
+        """Scan to pay: the scan screen, a product barcode refused before any order, "confirm
+        on your phone", then paid and credited (the wallet named on the receipt)."""
+        scanner = self.kiosk.scanner.simulator
+        if scanner is None:
+            raise NotShown("no simulated scanner in this profile")
+        self.to_confirming()
+        self.driver.wait_for(lambda: "scan" in self.controller.view.methods, 10.0,
+                             "the scan choice")
+        self.shoot("scan_choice")
+        self.pay("scan")
+        self.driver.wait_state("paying_scan")
+        self.shoot()
+        scanner.present("4006381333931")  # a product barcode: a clear message, no order
+        self.driver.wait_for(lambda: self.controller.view.scan_error, MONEY_TIMEOUT_S,
+                             "the message")
+        self.shoot("product_barcode")
+        scanner.present("281234567890123454")  # AlipayHK, confirmed on the phone (below)
+        self.driver.wait_for(lambda: self.controller.view.scan_stage == "confirm_on_phone",
+                             MONEY_TIMEOUT_S, "confirm on your phone")
+        self.shoot("confirm_on_phone")
+        self.backend.pay(self.controller.view.txn_id)
+        self.driver.wait_state("done", MONEY_TIMEOUT_S)
+        self.driver.wait_for(lambda: self.controller.view.receipt_status not in (None, "printing"),
+                             MONEY_TIMEOUT_S, "the receipt")
+        self.shoot("scan")

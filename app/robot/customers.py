@@ -10,6 +10,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from app.robot import scan_customers
+
 # Demo subscribers with offers (the last one's credits are refused: monthly cap).
 DEMO_NUMBERS = ("85291234567", "85261234567", "8613812345678", "85292345678")
 
@@ -24,15 +26,16 @@ CARD_BEHAVIOURS = (("approve", 60), ("decline_05", 4), ("decline_51", 4), ("decl
 OCTOPUS_BEHAVIOURS = (("approve", 45), ("decline_iv", 6), ("decline_bl", 3), ("decline_lm", 3),
                       ("retap", 15), ("incomplete_approved", 12), ("incomplete_cancelled", 8),
                       ("lose_response", 4), ("kiosk_cancel", 4))
-# The share of customers paying by Octopus when the terminal takes it (the rest pick among the
-# other methods); at least 20 % by default.
-OCTOPUS_SHARE = 0.25
+# The share of the customers who do not scan (every 4th scans) paying by Octopus when the
+# terminal takes it (the rest pick among the other methods): at least 20 % of all by default.
+OCTOPUS_SHARE = 0.3  # of the customers who do not scan: 22.5 % of all
 # Backend routes the robot breaks now and then when asked for faults, and how.
 FAULT_ROUTES = ("POST /v1/payments", "GET /v1/payments/{out_trade_no}",
                 "POST /v1/payments/{out_trade_no}/close", "POST /v1/topups",
                 "GET /v1/topups/{credit_key}", "POST /v1/payments/{out_trade_no}/refunds",
                 "GET /v1/payments/{out_trade_no}/refunds/{refund_key}",
                 "POST /v1/topups/holds", "DELETE /v1/topups/holds/{hold_id}")
+FAULT_ROUTES += ("POST /v1/payments/scan", "POST /v1/payments/{out_trade_no}/reverse")
 FAULT_MODES = ("http_500", "timeout", "drop_after_commit", "reject")
 
 
@@ -48,22 +51,26 @@ class Customer:
     pay_after_s: float | None  # kiosk-clock seconds after the QR shows; None = never
     cancel_after_s: float | None  # kiosk-clock seconds after the start; None = never
     fault: tuple[str, str] | None  # (route, mode) armed before this customer starts
+    code: str | None = None  # a scan customer's wallet payment code
 
 
 class CustomerSource:
     """Deterministic customers from a seed."""
 
     def __init__(self, seed: int, methods: tuple[str, ...], qr_deadline_s: float,
-                 fault_rate: float = 0.0):
+                 fault_rate: float = 0.0, scan_share: float = scan_customers.SCAN_SHARE):
         self._rng = random.Random(seed)
         self._methods = methods
         self._deadline = qr_deadline_s
         self._fault_rate = fault_rate
         self._count = 0
+        self._scan_share = scan_share
 
     def next(self) -> Customer:
         rng = self._rng
         self._count += 1
+        if self._scan_share and self._count % round(1 / self._scan_share) == 0:
+            return self._scan_customer(rng)  # every 4th customer by default
         method = self._method(rng)
         table = CARD_BEHAVIOURS if method == "card" else QR_BEHAVIOURS
         if method == "octopus":
@@ -82,6 +89,16 @@ class CustomerSource:
         if "octopus" in self._methods and (not others or rng.random() < OCTOPUS_SHARE):
             return "octopus"
         return rng.choice(others)
+
+    def _scan_customer(self, rng: random.Random) -> Customer:
+        behaviour = scan_customers.pick_behaviour(rng)
+        code = scan_customers.code_for(behaviour, rng)
+        pay, cancel = scan_customers.timing(behaviour, rng)
+        fault = None
+        if self._fault_rate and rng.random() < self._fault_rate:
+            fault = (rng.choice(FAULT_ROUTES), rng.choice(FAULT_MODES))
+        return Customer(self._count, rng.choice(DEMO_NUMBERS), scan_customers.SCAN, behaviour,
+                        rng.random(), pay, cancel, fault, code)
 
     def _timing(self, behaviour: str, rng: random.Random) -> tuple[float | None, float | None]:
         d = self._deadline

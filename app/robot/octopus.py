@@ -10,7 +10,6 @@ QUERY.
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter
 
 # Real seconds: the customer taps again at once; nobody waits long for a retap that never
 # comes; the Octopus system resolves an incomplete sale soon after.
@@ -36,10 +35,3 @@ def play(simulator, customer) -> None:
     behaviour = customer.behaviour
     simulator.set_scenario("no_card" if behaviour == "kiosk_cancel" else behaviour)
 
-
-def by_method(rows) -> dict[str, dict[str, int]]:
-    """Final (or current) states per payment method, for the summary."""
-    counts: dict[str, Counter[str]] = {}
-    for t in rows:
-        counts.setdefault(t.method, Counter())[t.state] += 1
-    return {m: dict(sorted(c.items())) for m, c in sorted(counts.items())}

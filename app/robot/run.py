@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from app import simulators
 from app.robot import octopus as robot_octopus
 from app.robot.customers import CustomerSource
+from app.robot.scan_customers import SCAN
 from kiosk.backend.client import BackendClient
 from kiosk.backend.errors import BackendError
 from kiosk.composition import Overrides, build
 from kiosk.hardware.handle import DeviceHandle
 from kiosk.money import octopus_payment
 from kiosk.money.crash_points import CrashPoints
-from kiosk.money.events import QrReady
+from kiosk.money.events import ConfirmOnPhone, QrReady
 from kiosk.money.purchases import PurchaseError
 from simulators.backend.control import SimulatorControl, SimulatorControlError
 
@@ -76,6 +77,7 @@ class Robot:
         self._durations: list[float] = []
         self._skipped: Counter[str] = Counter()
         self._octopus: Counter[str] = Counter()  # Octopus customers played, by behaviour
+        self._played: Counter[tuple[str, str]] = Counter()  # (method, behaviour) played
 
     def run(self) -> dict:
         started = time.monotonic()
@@ -141,7 +143,9 @@ class Robot:
         self._pay_after = customer.pay_after_s
         subscriber = _Subscriber(customer.msisdn)
         try:
-            if customer.method == "card":
+            if customer.method == SCAN:
+                self.service.start_scan(subscriber, offer, customer.code or "", "en")
+            elif customer.method == "card":
                 simulator.set_scenario("no_card" if customer.behaviour == "kiosk_cancel"
                                        else customer.behaviour)
                 self.service.start_card(subscriber, offer, "en")
@@ -153,8 +157,9 @@ class Robot:
                 self.service.start_qr(subscriber, offer, customer.method, "en")
         except PurchaseError as e:
             log.warning("robot: customer %d turned away: %s", customer.number, e)
-            self._skipped["refused"] += 1
+            self._skipped["bad_code" if customer.behaviour == "bad_code" else "refused"] += 1
             return False
+        self._played[(customer.method, customer.behaviour)] += 1
         if customer.cancel_after_s is not None:
             self._later(customer.cancel_after_s, self.service.cancel)
         if not self.service.join(120):
@@ -172,6 +177,9 @@ class Robot:
         return None
 
     def _on_event(self, event) -> None:
+        if isinstance(event, ConfirmOnPhone) and self._pay_after is not None:
+            no = event.txn_id  # the customer confirms on the phone (or too late)
+            self._later(self._pay_after, lambda: self._control(lambda: self.phone.pay(no)))
         if isinstance(event, QrReady) and self._pay_after is not None:
             no = event.txn_id
             self._later(self._pay_after, lambda: self._control(lambda: self.phone.pay(no)))
@@ -216,10 +224,22 @@ class Robot:
                 "needs_attention": states.get("needs_attention", 0),
                 "holds": dict(sorted(Counter(t.hold_state for t in rows
                                              if t.hold_state).items())),
-                "by_method": robot_octopus.by_method(rows),
+                "by_method": by_method(rows),
                 "octopus_played": dict(sorted(self._octopus.items())),
+                "customers": {f"{m} {b}": n for (m, b), n in sorted(self._played.items())},
                 "median_txn_ms": None if median is None else round(median * 1000, 2),
                 "elapsed_s": round(elapsed_s, 2), "seed": self.options.seed}
+
+
+def by_method(rows) -> dict:
+    """Journal rows counted by method (scan orders per wallet: scan_wechatpay, scan_alipay, and
+    the wallet the answer named) and final state."""
+    out: dict[str, Counter] = {}
+    for t in rows:
+        method = f"{t.method}/{t.card_brand}" if t.method.startswith("scan_") and t.card_brand \
+            and t.card_brand != t.method[5:] else t.method
+        out.setdefault(method, Counter())[t.state] += 1
+    return {m: dict(sorted(c.items())) for m, c in sorted(out.items())}
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from kiosk.flow.machine import (
     TransitionNotAllowed,
 )
 from kiosk.flow.purchase_changes import purchase_changes
+from kiosk.flow.scan_desk import SCAN, ScanDesk
 from kiosk.flow.timeouts import IdleTimer, StateTimeouts
 from kiosk.flow.view import SessionView, ViewStore
 from kiosk.money import octopus_payment
@@ -58,7 +59,8 @@ class Controller:
     """What the screens talk to. See docs/internals.md ("Flow and controller") for the API."""
 
     def __init__(self, settings, get_subscriber, purchases, post, clock, *,
-                 receipts=None, journal=None, run_in_worker: Callable[[Callable[[], None]], None] = start_thread):
+                 receipts=None, journal=None, run_in_worker: Callable[[Callable[[], None]], None] = start_thread,
+                 scanner=None):
         self._settings = settings
         self._lookups = lookup.LookupRunner(get_subscriber, run_in_worker, post)
         self.purchases = purchases
@@ -71,6 +73,11 @@ class Controller:
         self._session_no = 0
         self._availability = Availability.everything(octopus_payment.offered_methods(settings))
         self._retap_until: float | None = None  # Octopus RETAP: the terminal's window ends
+        # Scan to pay: offered only while the health monitor says a scanner can read a code.
+        self._scan = ScanDesk(scanner, post)
+        self._scan.on_code(self._code_read)
+        self._availability = dataclasses.replace(
+            self._availability, configured=self._availability.configured + (SCAN,))
         self._store = ViewStore(SessionView(
             language=settings.kiosk.default_language, hotline=settings.kiosk.hotline,
             kiosk_id=settings.kiosk.id, location=settings.kiosk.location,
@@ -146,6 +153,9 @@ class Controller:
         """Start paying by *method*. It acts once: a second tap finds the flow already paying;
         one purchase at a time is the money engine's rule (``PurchaseBusy``: the last one is
         still settling, so the customer stays here and may tap again)."""
+        if method == SCAN and method in self._availability.methods():
+            self._pay_by_scan()
+            return
         if not self.flow.can("method_chosen") or method not in self._availability.methods():
             log.info("pay(%s) ignored in %s", method, self.state)
             self._set(methods=self._availability.methods())
@@ -168,6 +178,55 @@ class Controller:
         if self.state in MONEY_STATES and self.view.cancelling:
             return  # asked already: the purchase service is settling it
         self._send("cancelled")
+
+    # -- scan to pay ------------------------------------------------------------------------
+    def _pay_by_scan(self) -> None:
+        """"Show your payment code": the scan screen, the scanner on; nothing is journaled
+        until a code is read."""
+        if not self._send("scan_chosen"):
+            return
+        self._set(method=SCAN, failure=None, cancelling=False, txn_id=None, scan_stage=None,
+                  scan_error=None)
+        self._scan.switch_on()
+
+    def _code_read(self, code: str) -> None:
+        """A code read on the scan screen (UI thread): checked, then a scan order; ignored while
+        an order is in flight (the same code read twice is one order)."""
+        if self.state != "paying_scan" or self.view.cancelling or self._scan.in_flight:
+            log.info("code read ignored in %s (an order is in flight or cancelling)", self.state)
+            return
+        error = self._scan.verdict(code)
+        if error is not None:
+            self._set(scan_error=error, scan_stage=None)
+            self._timeouts.scan_again()
+            return
+        view = self.view
+        try:
+            txn_id = self.purchases.start_scan(view.subscriber, view.offer, code, view.language)
+        except PurchaseBusy as e:
+            log.warning("scan order refused: %s", e)
+            return
+        except Exception:
+            log.exception("scan order could not start for %s", mask_phone(view.msisdn or ""))
+            self._set(scan_error="unavailable", scan_stage=None)
+            return
+        self._scan.in_flight = True
+        self._last_code = code
+        self._timeouts.scan_again()  # the engine's own 45 s deadline comes first
+        self._set(txn_id=txn_id, scan_stage="checking", scan_error=None)
+        self._send("code_read")
+
+    def _scan_order_ended(self, flow_event: str, was_cancelling: bool) -> None:
+        """After a definite scan failure (nothing taken): the screen is free for another code
+        (the scanner is still on), unless the customer had cancelled meanwhile: then it ends
+        like a cancelled payment."""
+        self._scan.in_flight = False
+        self._scan.failed(getattr(self, "_last_code", ""))
+        self._last_code = ""
+        self._timeouts.scan_again()
+        if was_cancelling:
+            self._set(failure="customer", scan_stage=None)
+            self._send("payment_cancelled")
 
     def back(self) -> None:
         if self.state == "entering_number":
@@ -248,7 +307,10 @@ class Controller:
         if not self.flow.can(flow_event):
             log.warning("%s for %s ignored in %s", kind, event.txn_id, self.state)
             return
+        was_cancelling = self.view.cancelling
         self._set(**changes)
+        if flow_event == "scan_failed":
+            self._scan_order_ended(flow_event, was_cancelling)
         if flow_event == "qr_ready":
             self._timeouts.qr_expires_at(event.expires_at)
         if changes.get("terminal_stage") == "RETAP":
@@ -339,6 +401,14 @@ class Controller:
         if source != target:
             self._timer.restart()
             self._timeouts.entered(target)
+        if source == "paying_scan" and (target != source or event in ("timed_out", "cancelled")):
+            self._scan.switch_off()  # off on leaving, Cancel and the deadline
+            if target == source and not self._scan.in_flight:  # no order: nothing to settle
+                self._set(failure="customer" if event == "cancelled" else "expired",
+                          cancelling=False, scan_stage=None)
+                self._store.notify()
+                self._send("payment_cancelled")
+                return
         if event in ("timed_out", "cancelled") and source in MONEY_STATES:
             self._ask_cancel()
         if target == "attract" and source != "attract":

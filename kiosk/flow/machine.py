@@ -25,6 +25,7 @@ __all__ = ["CustomerFlow", "FlowAudit", "JournalLink", "TransitionNotAllowed", "
 
 MONEY_STATES = frozenset({"paying_qr", "paying_card", "crediting", "refunding"})
 MONEY_STATES |= {"paying_octopus"}  # Octopus: tap, retap; never times out to attract
+MONEY_STATES |= {"paying_scan"}  # scan to pay: the customer shows a wallet code
 # Screens waiting for the customer's next step: idle timeout with the "still there?" warning.
 IDLE_STATES = frozenset({"entering_number", "looking_up", "card_shown", "confirming"})
 # Screens saying how it ended: they return to attract after the result time.
@@ -124,6 +125,23 @@ class CustomerFlow(StateMachine):
         | paying_card.to.itself(internal=True)
         | paying_octopus.to.itself(internal=True)
     )
+
+    # Scan to pay (the customer shows a wallet payment code): the scanner is on while
+    # paying_scan is shown; each code read starts a scan order (code_read); a definite failure
+    # stays on the screen for another code (scan_failed); "confirm on your phone"
+    # (confirm_on_phone); the outcomes are the purchase service's, as for the other methods.
+    paying_scan = State()
+    scan_chosen = confirming.to(paying_scan)
+    code_read = paying_scan.to.itself(internal=True)
+    confirm_on_phone = paying_scan.to.itself(internal=True)
+    scan_failed = paying_scan.to.itself(internal=True)
+    paid = paid | paying_scan.to(crediting)
+    payment_cancelled = payment_cancelled | paying_scan.to(payment_failed)
+    credited = credited | paying_scan.to(done)
+    refund_completed = refund_completed | paying_scan.to(refunded)
+    attention_needed = attention_needed | paying_scan.to(needs_attention)
+    retry_scheduled = retry_scheduled | paying_scan.to(retrying)
+    timed_out = cancelled = timed_out | paying_scan.to.itself(internal=True)
 
     # Service state and operators.
     went_out_of_service = attract.to(out_of_service)

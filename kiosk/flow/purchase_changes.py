@@ -51,4 +51,9 @@ def purchase_changes(event) -> tuple[str | None, dict]:
         return "retry_scheduled", {"failure": event.reason, "cancelling": False}
     if isinstance(event, ev.NeedsAttention):
         return "attention_needed", {"failure": event.reason, "cancelling": False}
+    if isinstance(event, ev.ConfirmOnPhone):
+        return "confirm_on_phone", {"scan_stage": "confirm_on_phone", "scan_error": None}
+    if isinstance(event, ev.ScanFailed):  # nothing taken: the customer may show another code
+        return "scan_failed", {"scan_stage": None, "scan_error": event.reason,
+                               "cancelling": False}
     return None, {}

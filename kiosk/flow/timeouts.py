@@ -26,6 +26,9 @@ class IdleTimer:
 
 RETAP_S = 20.0  # Octopus: the terminal's window to tap the same card again
 CARD_MARGIN_S = 15.0  # beyond the terminal's own card timeout, before the kiosk asks it to abort
+# The scan screen waits this long for a code (again after a code that did not pay); an order in
+# flight has the money engine's own deadline (it reverses what is not settled in 45 s).
+SCAN_SCREEN_S = 90.0
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,8 @@ class StateTimeouts:
             self._deadline = now + self._payments.card_timeout_s + CARD_MARGIN_S
         elif state == "paying_octopus":  # the card timeout, the margin, and one retap window
             self._deadline = now + self._payments.card_timeout_s + CARD_MARGIN_S + RETAP_S
+        elif state == "paying_scan":
+            self._deadline = now + SCAN_SCREEN_S
         else:
             self._deadline = None
 
@@ -72,13 +77,17 @@ class StateTimeouts:
         if expires_at is not None:
             self._deadline = self._clock.monotonic() + (expires_at.timestamp() - self._clock.now())
 
+    def scan_again(self) -> None:
+        """Another code may be shown (the last one did not pay): the scan screen's time anew."""
+        self._deadline = self._clock.monotonic() + SCAN_SCREEN_S
+
     def check(self, state: str, idle_s: float) -> TimeoutVerdict:
         if state in IDLE_STATES:
             limit = self._flow.idle_timeout_s * self._scale
             return _verdict(limit - idle_s, warn_s=self._warning_s)
         if state in RESULT_STATES:
             return _verdict(self._flow.result_screen_s * self._scale - idle_s, warn_s=0.0)
-        if state in ("paying_qr", "paying_card", "paying_octopus") and self._deadline is not None:
+        if state in ("paying_qr", "paying_card", "paying_octopus", "paying_scan") and self._deadline is not None:
             return _verdict(self._deadline - self._clock.monotonic(), warn_s=0.0)
         return TimeoutVerdict()
 

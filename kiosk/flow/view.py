@@ -53,6 +53,14 @@ class SessionView:
         hotline, kiosk_id, location: from settings, for failure screens.
         privacy: the Personal Information Collection Statement of the number screen
             (``kiosk.privacy_statement.PrivacyStatements``), None before the core is built.
+        scan_stage: on the scan screen (``paying_scan``): None while waiting for a code,
+            ``checking`` while a scan order is asked for, ``confirm_on_phone`` when the wallet
+            asks the customer to confirm on the phone.
+        scan_error: why the last code did not pay, translate with ``_("scan.error." + code)``:
+            a check before any backend call (``product_barcode``, ``wrong_length``,
+            ``unknown_prefix``, ``not_digits``, ``same_code``) or the wallet's definite answer
+            (``insufficient_funds``, ``code_expired``, ``code_used``, ``risk_declined``,
+            ``bad_auth_code``, …); None when there is nothing to say.
     """
 
     language: str = "zh-Hant"
@@ -90,6 +98,8 @@ class SessionView:
     # and the seconds left to tap the same card again after the terminal's RETAP prompt.
     remaining_value_cents: int | None = None
     retap_seconds_left: int | None = None
+    scan_stage: str | None = None
+    scan_error: str | None = None
 
 
 class ViewStore:

@@ -18,6 +18,8 @@ FINAL_STATES = ("credited", "refunded", "cancelled", "declined", "resolved",
 UNFINISHED_STATES = ("created", "order_pending", "awaiting_payment", "cancel_pending",
                      "sale_pending", "paid", "credit_pending", "refund_pending", "hold_pending",
                      "incomplete")  # incomplete: an Octopus sale the terminal is still resolving
+FINAL_STATES += ("failed", "reversed")  # scan orders: a definite failure, or reversed
+UNFINISHED_STATES += ("scan_pending", "user_paying", "reverse_pending")  # scan orders
 ATTENTION = "needs_attention"
 STATES = UNFINISHED_STATES + (ATTENTION,) + FINAL_STATES
 
@@ -67,14 +69,54 @@ def _table(specific: dict[str, tuple[str, ...]]) -> dict[str, frozenset[str]]:
     return {s: frozenset(d) for s, d in moves.items()}
 
 
+# Scan to pay (the customer shows a wallet payment code, the kiosk scans it): one row per scan
+# order (out_trade_no = the row's id, so a new code after a definite failure is a new row). The
+# row's method is "scan_" + the wallet; the wallet the scan answer names replaces the one told
+# from the code's prefix (alipay → alipayhk). Each state is committed before the call it leads
+# to: scan_pending before the scan, reverse_pending before the reverse. The method (fixed at
+# creation, like every key) is told from the code's prefix: scan_wechatpay, or scan_alipay for
+# Alipay and AlipayHK alike; the wallet the scan answer names is kept in ``card_brand`` (the
+# brand of the payment: a card's scheme, a scan order's wallet) and named in the credit.
+_SCAN_MOVES = {
+    "created": ("scan_pending", "hold_pending", "cancelled"),
+    "hold_pending": ("scan_pending", "cancelled"),
+    "scan_pending": ("paid", "user_paying", "failed", "reverse_pending"),
+    "user_paying": ("paid", "failed", "reverse_pending"),
+    # a reverse ends the order whatever it became: reversed (refunded in full if it was paid);
+    # a paid order past the reverse window goes to the refund API instead
+    "reverse_pending": ("reversed", "refund_pending"),
+}
+SCAN_PREFIX = "scan_"
+SCAN_METHODS = (f"{SCAN_PREFIX}wechatpay", f"{SCAN_PREFIX}alipay")
+# Reports show scan orders per wallet: the one the answer named (card_brand) when known.
+SCAN_WALLETS = tuple(f"{SCAN_PREFIX}{w}" for w in ("wechatpay", "alipayhk", "alipay"))
+JOURNAL_METHODS = METHODS + SCAN_WALLETS
+
 WALLET_TABLE = _table(_WALLET_MOVES)
 CARD_TABLE = _table(_CARD_MOVES)
 OCTOPUS_TABLE = _table(_OCTOPUS_MOVES)
+
+SCAN_TABLE = _table(_SCAN_MOVES)
+
+
+def is_scan(method: str) -> bool:
+    """A scan order's row (the customer showed a wallet payment code)."""
+    return method in SCAN_METHODS
+
+
+def payment_method(method: str, brand: str | None = None) -> str:
+    """The contract's payment method of a row: a scan order's wallet (the one its answer named,
+    *brand*, else the one told from the code), else the method itself."""
+    if not is_scan(method):
+        return method
+    return brand if brand in WALLET_METHODS else method[len(SCAN_PREFIX):]
 
 
 def allowed_moves(method: str, from_state: str) -> frozenset[str]:
     """The states a transaction paid by *method* may move to from *from_state*."""
     table = {"card": CARD_TABLE, "octopus": OCTOPUS_TABLE}.get(method, WALLET_TABLE)
+    if is_scan(method):
+        table = SCAN_TABLE
     return table.get(from_state, frozenset())
 
 
@@ -307,7 +349,7 @@ def txn_from_row(row: tuple) -> Txn:
 
 def check_new(method: str, msisdn: str, amount_cents: int, list_price_cents: int) -> None:
     """ValueError unless the arguments of a new transaction make sense."""
-    if method not in METHODS:
+    if method not in JOURNAL_METHODS:
         raise ValueError(f"unknown payment method {method!r}")
     if not (isinstance(msisdn, str) and msisdn.isdigit() and 8 <= len(msisdn) <= 15):
         raise ValueError("msisdn must be 8 to 15 digits")

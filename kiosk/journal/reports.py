@@ -11,7 +11,17 @@ import logging
 from collections.abc import Callable
 from datetime import date
 
-from kiosk.journal.models import FINAL_STATES, METHODS, STATES, Report, ReportLine
+from kiosk.journal.models import (
+    FINAL_STATES,
+    JOURNAL_METHODS,
+    SCAN_METHODS,
+    SCAN_PREFIX,
+    SCAN_WALLETS,
+    STATES,
+    Report,
+    ReportLine,
+    is_scan,
+)
 from kiosk.money.amounts import hkd
 
 log = logging.getLogger(__name__)
@@ -21,10 +31,27 @@ def build(read: Callable[[str, tuple], list[tuple]], day: date) -> Report:
     """The report of one local day; *read* runs a query on the journal (``Journal._read``)."""
     rows = read("SELECT method, state, COUNT(*), SUM(amount_cents) FROM transactions"
                 " WHERE local_day = ? GROUP BY method, state", (day.isoformat(),))
+    rows = [r for r in rows if not is_scan(r[0])] + _scan_rows(read, day)
     order = {s: i for i, s in enumerate(STATES)}
     lines = sorted((ReportLine(m, s, int(n), int(c)) for m, s, n, c in rows),
                    key=lambda ln: (ln.method, order.get(ln.state, len(order))))
     return Report(day=day, lines=tuple(lines))
+
+
+def _scan_rows(read, day: date) -> list[tuple]:
+    """Scan orders per wallet: ``scan_`` + the wallet their answer named (``card_brand``), or
+    the one told from the code when no answer named one (a failure, a reverse)."""
+    marks = ", ".join("?" * len(SCAN_METHODS))
+    found = read(f"SELECT method, card_brand, state, COUNT(*), SUM(amount_cents) FROM transactions"
+                 f" WHERE local_day = ? AND method IN ({marks}) GROUP BY method, card_brand, state",
+                 (day.isoformat(), *SCAN_METHODS))
+    merged: dict[tuple[str, str], list[int]] = {}
+    for method, brand, state, n, cents in found:
+        wallet = f"{SCAN_PREFIX}{brand}" if f"{SCAN_PREFIX}{brand}" in SCAN_WALLETS else method
+        cell = merged.setdefault((wallet, state), [0, 0])
+        cell[0] += int(n)
+        cell[1] += int(cents)
+    return [(m, s, n, c) for (m, s), (n, c) in merged.items()]
 
 
 def to_dict(report: Report) -> dict:
@@ -37,13 +64,14 @@ def to_dict(report: Report) -> dict:
     methods: dict[str, dict] = {}
     for ln in report.lines:
         methods.setdefault(ln.method, {})[ln.state] = _cell(ln.count, ln.amount_cents)
-    extra = sorted(set(report.methods) - set(METHODS))  # not in METHODS: never lose a row
+    # scan orders are methods of their own, per wallet (scan_wechatpay, …)
+    extra = sorted(set(report.methods) - set(JOURNAL_METHODS))  # unknown: never lose a row
     by_state = report.by_state()
     return {
         "day": report.day.isoformat(),
         "currency": "HKD",
         "methods": methods,
-        "method_totals": {m: _method_total(report, m) for m in (*METHODS, *extra)},
+        "method_totals": {m: _method_total(report, m) for m in (*JOURNAL_METHODS, *extra)},
         "state_totals": {s: _cell(*by_state.get(s, (0, 0))) for s in STATES},
         "count": report.count,
         "final_states": list(FINAL_STATES),
@@ -71,14 +99,15 @@ def to_text(report: Report, kiosk_id: str = "") -> str:
     title = f"Settlement report {report.day.isoformat()}"
     if kiosk_id:
         title += f"  kiosk {kiosk_id}"
-    head = f"{'method':<11}{'state':<17}{'count':>7}{'HKD':>14}"
+    w = max([11] + [len(m) + 1 for m in report.methods])  # scan_alipayhk is 13 characters
+    head = f"{'method':<{w}}{'state':<17}{'count':>7}{'HKD':>14}"
     out = [title, "", head, "-" * len(head)]
     if not report.lines:
         out.append("(no transactions)")
     for ln in report.lines:
-        out.append(f"{ln.method:<11}{ln.state:<17}{ln.count:>7}{hkd(ln.amount_cents):>14}")
+        out.append(f"{ln.method:<{w}}{ln.state:<17}{ln.count:>7}{hkd(ln.amount_cents):>14}")
     out.append("-" * len(head))
     for state, (count, cents) in report.by_state().items():
-        out.append(f"{'TOTAL':<11}{state:<17}{count:>7}{hkd(cents):>14}")
-    out.append(f"{'TOTAL':<11}{'transactions':<17}{report.count:>7}")
+        out.append(f"{'TOTAL':<{w}}{state:<17}{count:>7}{hkd(cents):>14}")
+    out.append(f"{'TOTAL':<{w}}{'transactions':<17}{report.count:>7}")
     return "\n".join(out)

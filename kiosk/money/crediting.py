@@ -13,6 +13,7 @@ from datetime import datetime
 
 from contract.methods import TERMINAL_METHODS
 from kiosk.backend.errors import Ambiguous, Conflict, Definite, Rejected
+from kiosk.journal.models import payment_method
 from kiosk.money import refunding
 from kiosk.money.context import ROUNDS, UNKNOWN, MoneyContext, Unsettled
 from kiosk.money.events import Credited, CreditRejected
@@ -66,7 +67,8 @@ def _post(ctx: MoneyContext, txn):
     hold = {"hold_id": txn.hold_id} if txn.hold_id and txn.hold_state == HELD else {}
     return ctx.call(
         txn, "create_topup", ctx.backend.create_topup, txn.credit_key, txn.msisdn, txn.quote_id,
-        txn.plan_id, txn.amount_cents, txn.method, credit_reference(txn), txn.id, **hold)
+        txn.plan_id, txn.amount_cents, payment_method(txn.method, txn.card_brand), credit_reference(txn), txn.id,
+        **hold)
 
 
 def _query(ctx: MoneyContext, txn) -> tuple[str, object] | None:

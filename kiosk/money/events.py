@@ -111,3 +111,28 @@ PurchaseEvent = (QrReady | CardProgress | Paid | Credited | Declined | PaymentCa
                  | CreditRejected | Refunded | NeedsAttention | Retrying | HoldRefused)
 FINAL_EVENTS = (Credited, Declined, PaymentCancelled, Refunded, NeedsAttention, Retrying,
                 HoldRefused)
+
+
+# --- scan to pay (the customer shows a wallet payment code) ---------------------------------
+
+@dataclass(frozen=True)
+class ConfirmOnPhone:
+    """A scan order answered ``user_paying``: the wallet asks the customer to confirm the payment
+    on the phone (password, large amount); the kiosk waits for the outcome."""
+
+    txn_id: str
+    method: str
+
+
+@dataclass(frozen=True)
+class ScanFailed:
+    """A scan order failed for certain, nothing taken. ``reason``: ``insufficient_funds``,
+    ``code_expired``, ``code_used``, ``risk_declined`` (the customer may show another code),
+    ``bad_auth_code`` (not a wallet code) or another definite reason."""
+
+    txn_id: str
+    reason: str
+
+
+PurchaseEvent = PurchaseEvent | ConfirmOnPhone | ScanFailed
+FINAL_EVENTS = FINAL_EVENTS + (ScanFailed,)

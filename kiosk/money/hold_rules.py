@@ -19,6 +19,7 @@ HOLD_STATES = (REQUESTED, HELD, REFUSED, RELEASE_PENDING, RELEASED, USED, ABANDO
 # Row states after which a live (or maybe live) hold will not be used.
 _NOT_USED = ("cancelled", "declined", "refund_pending", "refunded", "resolved",
              "refunded_manually")
+_NOT_USED += ("failed", "reversed")  # scan orders that took nothing, or gave it back
 
 
 def hold_fields(txn, state: str) -> dict:

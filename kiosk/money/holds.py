@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 
 from kiosk.backend.errors import Ambiguous, BackendError, Definite, Rejected
+from kiosk.journal.models import payment_method
 from kiosk.money.context import ROUNDS, MoneyContext
 from kiosk.money.events import HoldRefused, PaymentCancelled
 from kiosk.money.hold_rules import (  # noqa: F401 (HOLD_STATES, hold_fields: for callers)
@@ -45,9 +46,9 @@ ALWAYS_HOLD = ("octopus",)
 
 
 def wanted(ctx: MoneyContext, method: str) -> bool:
-    """Whether a purchase paid by *method* holds the plan first (``payments.holds.before``,
-    and always for ``ALWAYS_HOLD``)."""
-    return method in ALWAYS_HOLD or method in ctx.settings.payments.holds.before
+    """Whether a purchase paid by *method* holds the plan first (``payments.holds.before``, a
+    scan order by its wallet; always for ``ALWAYS_HOLD``)."""
+    return method in ALWAYS_HOLD or payment_method(method) in ctx.settings.payments.holds.before
 
 
 def hold_key(txn) -> str:

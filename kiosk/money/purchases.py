@@ -14,8 +14,18 @@ from collections.abc import Callable
 
 from contract.clock import Clock, SystemClock
 from contract.redact import mask_phone
+from contract.wallet_codes import check_wallet_code
 from devices.interfaces import TerminalProgress
-from kiosk.money import card_payment, crediting, holds, octopus_payment, qr_payment, retrying
+from kiosk.journal.models import SCAN_PREFIX
+from kiosk.money import (
+    card_payment,
+    crediting,
+    holds,
+    octopus_payment,
+    qr_payment,
+    retrying,
+    scan_payment,
+)
 from kiosk.money.context import MoneyContext, Unsettled, is_settled
 from kiosk.money.crash_points import NO_CRASH, CrashPoints
 from kiosk.money.events import (
@@ -100,6 +110,18 @@ class PurchaseService:
         if any(t.state == "sale_pending" for t in self._ctx.journal.unfinished()):
             raise LastSaleUnsettled("the last terminal sale's outcome is not settled yet")
         return self._start(subscriber, offer, "octopus", language, self._run_octopus)
+
+    def start_scan(self, subscriber, offer, auth_code: str, language: str) -> str:
+        """Journal a scan order for the wallet code the customer showed and run it; returns the
+        transaction id. The code is checked first (``contract.wallet_codes``): a code that is not
+        a wallet's raises ``PurchaseError`` and nothing is journaled or sent. Each code read is
+        its own order (its own row and out_trade_no); the code itself is never journaled."""
+        check = check_wallet_code(auth_code)
+        if not check.ok:
+            raise PurchaseError(f"not a wallet payment code: {check.reason}")
+        code = auth_code.strip()
+        return self._start(subscriber, offer, f"{SCAN_PREFIX}{check.wallet}", language,
+                           lambda txn: self._run_scan(txn, code))
 
     def cancel(self) -> None:
         """Customer cancel or the deadline: stop safely (a late payment is still credited)."""
@@ -228,6 +250,12 @@ class PurchaseService:
             self._emit(PaymentCancelled(txn.id, "customer"))
             return
         self._finish(octopus_payment.run_sale(ctx, txn))
+
+    def _run_scan(self, txn, auth_code: str) -> None:
+        txn = self._hold_first(txn)
+        if txn is None:
+            return
+        self._finish(scan_payment.pay(self._ctx, txn, auth_code, self._cancel))
 
     def _finish(self, txn) -> None:
         if not is_settled(txn):

@@ -8,10 +8,21 @@ from __future__ import annotations
 
 import logging
 
-from kiosk.money import card_payment, crediting, holds, octopus_payment, qr_payment, refunding
+from kiosk.journal.models import is_scan
+from kiosk.money import (
+    card_payment,
+    crediting,
+    holds,
+    octopus_payment,
+    qr_payment,
+    refunding,
+    scan_payment,
+)
 from kiosk.money.context import MoneyContext, Unsettled, is_settled
 
 log = logging.getLogger(__name__)
+
+SCAN_STATES = ("scan_pending", "user_paying", "reverse_pending")
 
 
 def drive(ctx: MoneyContext, txn):
@@ -28,6 +39,8 @@ def step(ctx: MoneyContext, txn):
     state = txn.state
     if txn.method == "octopus" and state in ("created", "sale_pending", "incomplete"):
         return _octopus_step(ctx, txn)
+    if state in SCAN_STATES or (state == "created" and is_scan(txn.method)):
+        return scan_payment.settle(ctx, txn)  # (created: the scan may have gone out)
     if state == "created":
         if txn.method == "card":
             return card_payment.settle_sale(ctx, card_payment.begin_sale(ctx, txn))

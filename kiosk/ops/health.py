@@ -212,6 +212,9 @@ def feed_controller(monitor: HealthMonitor, controller, configured: tuple[str, .
     """Wire the monitor to the controller's health input (``set_health``), now and on change."""
     def push(health: Health) -> None:
         reason = "" if health.selling else health.reasons[0]
-        controller.set_health(available_methods(health, configured), health.selling, reason)
+        methods = available_methods(health, configured)
+        if health.scan_available:  # "Show your payment code" (kiosk.flow.scan_desk.SCAN)
+            methods += ("scan",)
+        controller.set_health(methods, health.selling, reason)
     monitor.subscribe(push)
     push(monitor.snapshot())

@@ -130,6 +130,21 @@ def _qr_ready(view, language: str, _context) -> str:
     return say("qr_ready", language) if view.qr_payload else ""
 
 
+def _retap(view, language: str, _context) -> str:
+    """Octopus: the card left the reader too soon (the terminal's RETAP window is open)."""
+    if view.retap_seconds_left is None:
+        return ""
+    return say("octopus.retap.title", language) + " " + say("octopus.retap.body", language)
+
+
+def _scan_stage(view, language: str, _context) -> str:
+    return say("scan.confirm.body", language) if view.scan_stage == "confirm_on_phone" else ""
+
+
+def _scan_error(view, language: str, _context) -> str:
+    return say("scan.error." + view.scan_error, language) if view.scan_error else ""
+
+
 def _number_error(view, language: str, _context) -> str:
     return say("phone.error." + view.number_error, language) if view.number_error else ""
 
@@ -145,6 +160,9 @@ PROMPTS: dict[str, Prompt] = {
     "confirming": Prompt(_confirm_values, {"methods": _methods_changed}),
     "paying_qr": Prompt(changes={"qr_payload": _qr_ready, "cancelling": _cancelling}),
     "paying_card": Prompt(changes={"terminal_stage": _stage, "cancelling": _cancelling}),
+    "paying_octopus": Prompt(changes={"retap_seconds_left": _retap, "cancelling": _cancelling}),
+    "paying_scan": Prompt(changes={"scan_stage": _scan_stage, "scan_error": _scan_error,
+                                   "cancelling": _cancelling}),
     "payment_failed": Prompt(_failure_values),
     "done": Prompt(_done_values, {"receipt_status": _receipt}),
 }

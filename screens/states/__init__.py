@@ -34,6 +34,7 @@ _CLASSES = {
     "payment_failed": "payment_failed:PaymentFailedScreen",
     "out_of_service": "out_of_service:OutOfServiceScreen",
 }
+_CLASSES["paying_scan"] = "paying_scan:PayingScanScreen"  # scan to pay
 
 
 def screen_class(state: str) -> type:

@@ -16,12 +16,14 @@ from kiosk.money.purchases import PurchaseBusy
 
 # Events after which the purchase is still running (money may still move).
 RUNNING = (ev.CardProgress, ev.QrReady, ev.Paid)
+RUNNING += (ev.ConfirmOnPhone,)  # scan to pay: the customer is confirming on the phone
 
 
 class FakePurchases:
     def __init__(self, fail_start: bool = False):
         self.started: list[tuple[str, str]] = []  # (txn_id, method)
         self.cancels = 0
+        self.codes: list[str] = []  # the wallet codes scan orders were started with
         self.busy = False
         self.fail_start = fail_start
         self._listeners: list = []
@@ -46,6 +48,10 @@ class FakePurchases:
 
     def start_octopus(self, subscriber, offer, language: str) -> str:
         return self._start("octopus")
+
+    def start_scan(self, subscriber, offer, auth_code: str, language: str) -> str:
+        self.codes.append(auth_code)
+        return self._start("scan")
 
     def cancel(self) -> None:
         self.cancels += 1

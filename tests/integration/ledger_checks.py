@@ -20,6 +20,7 @@ class Verdict:
     credits: int = 0
     refunds: int = 0
     holds: dict[str, int] = field(default_factory=dict)  # hold status -> count
+    scan_orders: dict[str, int] = field(default_factory=dict)  # scan order status -> count
 
 
 def check(ledger: dict, terminal_outcomes: dict, attention: set[str],
@@ -48,6 +49,8 @@ def check(ledger: dict, terminal_outcomes: dict, attention: set[str],
         paid = o["status"] in ("paid", "refunded") or o["paid_at"] is not None
         v.paid_orders += paid
         _one_end(v, no, paid, o["amount_cents"], len(credited[no]), refunds[no], attention)
+        if o.get("kind") == "scan":
+            _scan_ended(v, no, o, attention)
     sales = {ref: r for ref, r in terminal_outcomes.items()
              if r["cmd"] == "SALE" and r["result"] == "APPROVED"}
     cash = dict(cash_refunds or {})
@@ -108,6 +111,17 @@ def _one_end(v: Verdict, ref: str, paid: bool, amount: int, credits: int, backs:
             v.escalated.append(ref)
         else:
             v.violations.append(f"{ref}: paid {amount}, not credited, refunded {sum(backs)}")
+
+
+def _scan_ended(v: Verdict, no: str, order: dict, attention: set[str]) -> None:
+    """Every scan order ends paid (credited or refunded), failed, or reversed: never left open
+    (user_paying) once the kiosk has settled; one that is with a person is escalated."""
+    v.scan_orders[order["status"]] = v.scan_orders.get(order["status"], 0) + 1
+    if order["status"] in ("pending", "user_paying"):
+        if no in attention:
+            v.escalated.append(no)
+        else:
+            v.violations.append(f"{no}: scan order left {order['status']}")
 
 
 def terminal_outcomes(state_path: Path) -> dict:

@@ -107,3 +107,13 @@ def test_an_octopus_sale_taken_but_neither_credited_nor_refunded_is_a_violation(
     octo = {"cmd": "SALE", "result": "APPROVED", "amount_cents": 100, "brand": "OCTOPUS"}
     verdict = check(_ledger(), {"O1": octo}, set())
     assert verdict.violations == ["O1: paid 100, not credited, refunded 0"]
+
+def test_a_scan_order_left_confirming_is_a_violation_unless_escalated():
+    def scan(no, status):
+        return {**_order(no, status), "kind": "scan"}
+    ledger = _ledger([scan("S1", "user_paying"), scan("S2", "failed"), scan("S3", "user_paying"),
+                      scan("S4", "paid")], [_topup("S4")])
+    verdict = check(ledger, {}, {"S3"})
+    assert verdict.violations == ["S1: scan order left user_paying"]
+    assert verdict.escalated == ["S3"]
+    assert verdict.scan_orders == {"user_paying": 2, "failed": 1, "paid": 1}

@@ -42,15 +42,23 @@ HOLDS_BUT_WECHAT = ('[payments.holds]\n'
 
 
 def ledger_totals(ledger: dict) -> dict[str, dict[str, int]]:
-    """Per wallet method: cents credited and cents refunded, as the backend recorded them."""
-    method_of = {o["out_trade_no"]: o["method"] for o in ledger["orders"]}
+    """Per wallet method: cents credited and cents refunded, as the backend recorded them (a scan
+    order under scan_<its wallet>, as the kiosk's report shows it)."""
+    method_of = {o["out_trade_no"]: scan_method(o) for o in ledger["orders"]}
     totals: dict[str, dict[str, int]] = defaultdict(lambda: {"credited": 0, "refunded": 0})
     for t in ledger["topups"]:
         if t["status"] == "credited" and t["payment"]["method"] != "card":
-            totals[t["payment"]["method"]]["credited"] += t["amount_cents"]
+            method = method_of.get(t["payment"]["reference"], t["payment"]["method"])
+            totals[method]["credited"] += t["amount_cents"]
     for r in ledger["refunds"]:
         totals[method_of[r["out_trade_no"]]]["refunded"] += r["amount_cents"]
     return dict(totals)
+
+
+def scan_method(order: dict) -> str:
+    if order.get("kind") != "scan":
+        return order["method"]
+    return f"scan_{order['method']}"  # per wallet, as the scan answer named it
 
 
 def report_totals(journal: Journal) -> dict[str, dict[str, int]]:
@@ -84,6 +92,11 @@ def test_robot_keeps_the_promise_and_the_report_agrees_with_the_ledger(
         assert octopus >= 0.2 * summary["transactions"], summary["octopus_played"]
         rows = journal.list(limit=1000)
         assert verdict.holds.get("used", 0) > 0
+        # scan customers: paid and credited, failed, reversed; none left confirming
+        assert {"failed", "reversed"} <= set(verdict.scan_orders), verdict.scan_orders
+        scans = [t for t in rows if t.method.startswith("scan_")]
+        assert len(scans) >= 60 * 0.15 and any(t.state == "credited" for t in scans)
+        assert sum(n for k, n in summary["customers"].items() if k.startswith("scan ")) >= 10
         # every hold of a finished row was used, released or refused: none left live
         live = sum(t.hold_state == "held" for t in rows if not t.final)
         assert verdict.holds.get("live", 0) == live

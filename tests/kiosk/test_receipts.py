@@ -188,3 +188,15 @@ def test_claim_slip_printing_reports_paper_out_and_no_printer(settings):
     assert claim_slips.print_slip(Printer(PaperOut("out")), Journal(), settings, "K01-1",
                                   "en") == "paper_out"
     assert claim_slips.print_slip(None, Journal(), settings, "K01-1", "en") == "no_printer"
+
+@pytest.mark.parametrize(("lang", "brand", "expected"), [
+    ("en", "alipayhk", "Paid by: AlipayHK (payment code)"),
+    ("zh-Hant", "wechatpay", "付款方式: 微信支付（付款碼）"),
+    ("zh-Hans", None, "付款方式: 支付宝（付款码）"),
+])
+def test_a_scan_receipt_names_the_wallet_the_answer_named(settings, lang, brand, expected):
+    method = "scan_wechatpay" if brand == "wechatpay" else "scan_alipay"
+    lines = text_of(receipts.compose(txn(method=method, card_brand=brand, card_last4=None,
+                                         auth_code=None), settings, lang))
+    assert expected in lines, lines
+    assert not any("**** " in line for line in lines)

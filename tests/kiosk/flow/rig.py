@@ -66,13 +66,13 @@ def make_settings(**flow):
     return dataclasses.replace(s, flow=dataclasses.replace(s.flow, **flow)) if flow else s
 
 
-def make_rig(settings=None, run_in_worker=lambda fn: fn()) -> Rig:
+def make_rig(settings=None, run_in_worker=lambda fn: fn(), scanner=None) -> Rig:
     settings = settings or make_settings()
     clock, post, purchases = FakeClock(), PostQueue(), FakePurchases()
     backend = FakeBackend(subscribers={"85291234567": subscriber(),
                                        "8613812345678": subscriber("8613812345678")})
     controller = Controller(settings, backend.get_subscriber, purchases, post, clock,
-                            run_in_worker=run_in_worker)
+                            run_in_worker=run_in_worker, scanner=scanner)
     seen = []
     controller.subscribe(lambda state, view: seen.append(state))
     return Rig(controller, purchases, backend, post, clock, seen)

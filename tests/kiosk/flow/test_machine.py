@@ -56,6 +56,20 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("paying_octopus", "attention_needed"): "needs_attention",
     ("paying_octopus", "retry_scheduled"): "retrying",
 }
+# Scan to pay: the customer shows a wallet code on the scan screen.
+ALLOWED.update({
+    ("confirming", "scan_chosen"): "paying_scan",
+    ("paying_scan", "code_read"): "paying_scan",
+    ("paying_scan", "confirm_on_phone"): "paying_scan",
+    ("paying_scan", "scan_failed"): "paying_scan",
+    ("paying_scan", "paid"): "crediting",
+    ("paying_scan", "payment_cancelled"): "payment_failed",
+    ("paying_scan", "credited"): "done",
+    ("paying_scan", "refund_completed"): "refunded",
+    ("paying_scan", "attention_needed"): "needs_attention",
+    ("paying_scan", "retry_scheduled"): "retrying",
+})
+PAYING += ("paying_scan",)
 for _s in CUSTOMER:
     ALLOWED[(_s, "timed_out")] = "attract"
     ALLOWED[(_s, "cancelled")] = "attract"
@@ -75,7 +89,7 @@ def flow_in(state: str) -> CustomerFlow:
 
 
 def test_the_table_names_every_state_and_event():
-    assert len(STATES) == 18 and {s for s, _ in ALLOWED} == set(STATES)
+    assert len(STATES) == 19 and {s for s, _ in ALLOWED} == set(STATES)
     assert {e for _, e in ALLOWED} == set(EVENTS)
 
 

@@ -19,7 +19,7 @@ def journal(tmp_path_factory):
     j.close()
 
 
-CASES = [(kind, src) for kind in ("wallet", "card", "octopus") for src in STATES
+CASES = [(kind, src) for kind in ("wallet", "card", "octopus", "scan") for src in STATES
          if PATHS[kind][src] is not None]
 
 
@@ -29,7 +29,7 @@ def test_the_state_list_is_the_documented_one():
 
 @pytest.mark.parametrize(("kind", "src"), CASES)
 def test_every_move_from_a_state(journal, kind, src):
-    method = {"card": "card", "octopus": "octopus"}.get(kind, "fps")
+    method = {"card": "card", "octopus": "octopus", "scan": "scan_alipay"}.get(kind, "fps")
     allowed = expected_moves(kind, src)
     for dest in STATES:
         txn = journal.create(method, "85291234567", "P", "Q", {}, 100, 100, "en")

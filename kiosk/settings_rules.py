@@ -286,7 +286,7 @@ RULES: dict[str, object] = {
     "accessibility.public_speaker": Anything(),  # true or false
     "accessibility.volume": Range(10, 100, "%"),
     "accessibility.speed_wpm": Range(80, 450, "words a minute"),
-    "accessibility.hold_to_enter_s": Range(0.5, 10, SECONDS),
+    "accessibility.hold_to_enter_s": Range(0.2, 10, SECONDS),
     "accessibility.time_scale": Range(3, 20, "× (at least 3: WCAG 2.2.1)"),
     "accessibility.warning_s": Range(20, 300, SECONDS),
     "accessibility.text_scale": Range(1, 3, "×"),

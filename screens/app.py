@@ -146,9 +146,11 @@ class KioskApp(App):
     def _key_down(self, _window, key, _scancode, codepoint, modifiers) -> bool:
         if lockdown.is_blocked(key, modifiers):
             return True
+        screen = self.router.manager.current_screen
+        if getattr(screen, "modal_open", False):  # a dialog over the screen takes every key
+            return bool(screen.on_key(codepoint or "", key))
         if self.keys is not None and self.keys.key_down(key, codepoint or "") is not None:
             return True
-        screen = self.router.manager.current_screen
         return bool(screen.on_key(codepoint or "", key))
 
     def _flipped(self, *_args) -> None:

@@ -18,7 +18,6 @@ from screens.demo_walk import (
     EXPIRED_NUMBER,
     HK_NUMBER,
     MONEY_TIMEOUT_S,
-    REFUSED_NUMBER,
     UNKNOWN_NUMBER,
     Walk,
 )
@@ -184,15 +183,20 @@ class KeypadWalk(Walk):
         self.shoot("expired")
 
     def refunded(self) -> None:
-        self.to_confirming(REFUSED_NUMBER)
+        """The credit is refused after the payment (a simulated rejection): refunded. (The
+        capped number is refused before paying now: its plan is held first.)"""
+        self.backend.fault("POST /v1/topups", "reject", count=1)
+        self.to_confirming()
         self.pay("payme")
         self.backend.pay(self.wait_qr())
         self.driver.wait_state("refunded", MONEY_TIMEOUT_S)
         self.shoot()
 
     def needs_attention(self) -> None:
-        self.to_confirming(REFUSED_NUMBER)
+        """The credit is refused and so is the refund: only a person can act on it."""
+        self.backend.fault("POST /v1/topups", "reject", count=1)
         self.backend.fault("POST /v1/payments/{out_trade_no}/refunds", "reject", count=1)
+        self.to_confirming()
         self.pay("wechatpay")
         self.backend.pay(self.wait_qr())
         self.driver.wait_state("needs_attention", MONEY_TIMEOUT_S)

@@ -38,6 +38,11 @@ class EnteringNumberScreen(KioskScreen):
     def statement_open(self) -> bool:
         return self.statement is not None and self.statement.parent is not None
 
+    @property
+    def modal_open(self) -> bool:
+        """The statement lies over the screen: it takes every key (the keypad's too)."""
+        return self.statement_open
+
     def open_statement(self) -> None:
         """Lay the full statement over the screen; the number typed so far stays."""
         if self._privacy is None or self.statement_open:

@@ -99,7 +99,7 @@ def run_child(module: str, args: list[str], timeout_s: float | None) -> dict:
 def figures(transactions: int = 10_000, warmup: int = 1_000, asked: int = 10_000) -> list[Figure]:
     data = run_child("bench.soak_robot", ["--transactions", str(transactions), "--warmup",
                                           str(warmup)], 1200)
-    figs = soak_figures("robot", data, 5.0, "transactions", asked)
+    figs = soak_figures("robot", data, 2.0, "transactions", asked)
     figs.append(Figure("soak robot: journal bytes per transaction", None,
                        data["journal_bytes"] / data["transactions"], "bytes"))
     figs.append(Figure("soak robot: wall time per transaction", None,

@@ -61,7 +61,8 @@ def apply_result(ctx: MoneyContext, txn, result):
     if outcome == "APPROVED" or getattr(result, "approved", False):
         if result.amount_cents and result.amount_cents != txn.amount_cents:
             return _wrong_amount(ctx, txn, result)
-        txn = ctx.commit(txn, "paid", **card_fields(result))
+        # paid with the card's details, and credit_pending (the next outside call) in one commit
+        txn = ctx.commit_through(txn, "paid", "credit_pending", **card_fields(result))
         ctx.emit(Paid(txn.id))
         return txn
     if outcome == "DECLINED":

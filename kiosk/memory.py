@@ -1,14 +1,14 @@
 """The C allocator under the kiosk's many short-lived threads: at most two malloc arenas.
 
 Every backend call, look-up, receipt and purchase runs on a thread of its own (an attempt's
-deadline timer included), a dozen threads per customer. glibc gives each thread that mallocs
-while the others are busy an arena of its own, up to 8 per core (16 here), and memory freed in
-one arena serves only that arena. On a busy machine more of those threads overlap, so more
-arenas are in use at once, each keeping free pieces it cannot give back: the app soak grew
-~12 MB over 900 customers busy (1 MB quiet), all of it free space inside the arenas
-(``mallinfo2``'s ``fordblks``; ``malloc_trim`` gave it back) while Python's objects and the
-heap in use stayed flat. Two arenas (as ``MALLOC_ARENA_MAX=2``) keep it flat; the threads'
-work is small, so sharing two arenas costs nothing measurable. See bench/README.md.
+deadline timer included): about a dozen threads per customer. glibc gives a thread that mallocs
+while the others hold theirs an arena of its own, up to 8 per core (16 on the kiosk's 2 cores),
+and memory freed in one arena serves only that arena. The more those threads overlap (a busy
+machine), the more arenas hold free space they cannot give back. Measured in the app soak under
+load: 16 arenas, ~26 MB free inside them (``mallinfo2``), RSS wandering ±3 MB from one sample
+to the next while the heap in use and Python's objects stayed flat; with two arenas the RSS was
+~4 MB lower. Two arenas (as ``MALLOC_ARENA_MAX=2``) cost nothing measurable: the threads' work
+is small. See bench/README.md ("The app soak's growth under load").
 
 ``limit_malloc_arenas()`` must run before the process starts threads (``kiosk run`` calls it
 first thing, through ``screens.boot.prepare_environment``). It is a no-op off glibc and when

@@ -4,11 +4,11 @@ Every backend call, look-up, receipt and purchase runs on a thread of its own (a
 deadline timer included): about a dozen threads per customer. glibc gives a thread that mallocs
 while the others hold theirs an arena of its own, up to 8 per core (16 on the kiosk's 2 cores),
 and memory freed in one arena serves only that arena. The more those threads overlap (a busy
-machine), the more arenas hold free space they cannot give back. Measured in the app soak under
-load: 16 arenas, ~26 MB free inside them (``mallinfo2``), RSS wandering ±3 MB from one sample
-to the next while the heap in use and Python's objects stayed flat; with two arenas the RSS was
-~4 MB lower. Two arenas (as ``MALLOC_ARENA_MAX=2``) cost nothing measurable: the threads' work
-is small. See bench/README.md ("The app soak's growth under load").
+machine), the more arenas hold free space they cannot give back. Measured in the app soak
+beside a CPU-bound process, 600 customers after the warm-up: 16 arenas, RSS +5.6 MB, all of it
+free space inside the arenas (``mallinfo2``: +5.7 MB free, the heap in use flat); capped at two,
+RSS +1.4 MB and the free space flat. Two arenas (as ``MALLOC_ARENA_MAX=2``) showed no cost in
+the tap and QR figures (alternating runs, capped and not): the threads' work is small. See bench/README.md ("The app soak's growth under load").
 
 ``limit_malloc_arenas()`` must run before the process starts threads (``kiosk run`` calls it
 first thing, through ``screens.boot.prepare_environment``). It is a no-op off glibc and when

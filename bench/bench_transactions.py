@@ -4,12 +4,14 @@ The robot plays wallet customers who pay as soon as the QR shows (the common sal
 paid, credit) through the real purchase service, journal and backend client, against the
 backend simulator on loopback, on a compressed clock (the poll interval costs ~nothing). The
 floor is what such a sale cannot avoid: the journal's commit (fsync) cost times the commits per
-sale, plus the loopback HTTP round trip times the requests per sale (the robot's look-up and
-its "phone" included), each measured here. Budget: median / floor ≤ 2.
+sale (the journal's write transactions that changed rows during the run ÷ sales), plus the
+loopback HTTP round trip times the requests per sale (the robot's look-up and its "phone"
+included), each measured here. Budget: median / floor ≤ 1.5.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import tempfile
@@ -59,6 +61,9 @@ def profile(tmp: Path, url: str) -> Path:
         f'[kiosk]\nid = "K01"\ndata_dir = "{tmp}"\n'
         f'[backend]\nurl = "{url}"\nsecret = "{SECRET}"\nsecret_env = ""\n'
         '[log]\nlevel = "WARNING"\n[devices.card_terminal]\nkind = "none"\n'
+        # The QR stays valid an hour of kiosk time (0.36 s real at the robot's 10,000×): on a
+        # busy machine the phone's payment must not come after the order expired.
+        '[payments]\nqr_expires_in_s = 3600\n'
         '[simulator.backend]\nenabled = false\n', encoding="utf-8")
     return path
 
@@ -90,8 +95,32 @@ def round_trip_s(url: str, n: int = 200) -> float:
     return median(times)
 
 
+class CountedCommits:
+    """``with CountedCommits() as c:`` counts the journal's write transactions that changed a
+    row (``c.count``): one that changed nothing writes no page and syncs nothing."""
+
+    def __enter__(self) -> CountedCommits:
+        self.count = 0
+        self._write = write = Journal._write
+
+        @contextlib.contextmanager
+        def counted(journal):
+            before = journal._conn.total_changes
+            with write(journal) as conn:
+                yield conn
+            if journal._conn.total_changes != before:
+                self.count += 1
+
+        Journal._write = counted
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        Journal._write = self._write
+
+
 def figures(transactions: int = 200) -> list[Figure]:
     logging.getLogger().setLevel(logging.ERROR)  # the robot's warnings are not the figures
+    CountingSimulator.requests = 0  # this run's only (make bench runs it quiet, then busy)
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         sim = CountingSimulator(port=0, secrets={"K01": SECRET}).start()
@@ -100,11 +129,13 @@ def figures(transactions: int = 200) -> list[Figure]:
             robot = Robot(settings, RobotOptions(transactions, backend_url=sim.url,
                                                  time_scale=10_000.0),
                           PayAtOnce(settings.payments.methods))
-            summary = robot.run()
+            with CountedCommits() as counted:
+                summary = robot.run()
             requests = CountingSimulator.requests
             with Journal.open_readonly(settings.resolve(settings.journal.path)) as journal:
                 rows = journal.list(limit=10**9)
-                commits = sum(len(journal.events(t.id)) for t in rows) / len(rows)
+                steps = sum(len(journal.events(t.id)) for t in rows) / len(rows)
+            commits = counted.count / len(rows)
             per_commit = commit_s(tmp)
             rtt = round_trip_s(sim.url)
         finally:
@@ -118,10 +149,11 @@ def figures(transactions: int = 200) -> list[Figure]:
         Figure("transactions: robot median per sale", None, measured * 1000, "ms"),
         Figure("transactions: journal commit (fsync)", None, per_commit * 1000, "ms"),
         Figure("transactions: commits per sale", None, commits, "count"),
+        Figure("transactions: journal events per sale", None, steps, "count"),
         Figure("transactions: HTTP round trip (loopback)", None, rtt * 1000, "ms"),
         Figure("transactions: HTTP requests per sale", None, per_sale, "count"),
         Figure("transactions: floor per sale", None, floor * 1000, "ms"),
-        Figure("transactions: median / floor", 2.0, measured / floor, "ratio"),
+        Figure("transactions: median / floor", 1.5, measured / floor, "ratio"),
     ]
 
 

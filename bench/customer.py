@@ -181,6 +181,41 @@ class Customer:
                         "the receipt")
         self.tap_text("action.finish")
 
+    def paid_to_screen(self, after_s: float) -> float:
+        """At the QR: drive frames for *after_s*, then the phone pays; seconds from just before
+        the pay call (the backend marks the order paid before it answers) to the first frame of
+        the next screen, rendered. Then on to the end of the sale."""
+        end = time.perf_counter() + after_s
+        self.d.wait_for(lambda: time.perf_counter() >= end, after_s + WAIT_S, "the wait")
+        out_trade_no = self.kiosk.journal.get(self.c.view.txn_id).out_trade_no
+        watched = self.watch(lambda: self.d.state != "paying_qr")
+        paid = time.perf_counter()
+        self.phone.pay(out_trade_no)
+        shown = self.wait(watched)
+        self._finish_sale()
+        return shown - paid
+
+    def card_to_screen(self, rsp_times: list[float]) -> tuple[float, float]:
+        """Pay by card (the terminal simulator approves); (first frame of the screen after
+        paying_card, when its final RSP was handed to the link: ``rsp_times``' new entry)."""
+        before = len(rsp_times)
+        watched = self.watch(lambda: self.d.state not in ("confirming", "paying_card"))
+        self.tap(self.d.find(lambda w: w.__class__.__name__ == "PayButton"
+                             and w.method == "card"))
+        shown = self.wait(watched)
+        if len(rsp_times) <= before:
+            raise RuntimeError(f"no final RSP noted before the {self.d.state!r} screen")
+        answered = rsp_times[before]
+        self._finish_sale()
+        return shown, answered
+
+    def _finish_sale(self) -> None:
+        self.arrive("done")
+        self.d.wait_for(lambda: self.c.view.receipt_status not in (None, "printing"), WAIT_S,
+                        "the receipt")
+        self.tap_text("action.finish")
+        self.d.wait_state("attract", WAIT_S)
+
     def arrive(self, state: str) -> None:
         """Wait for *state*'s screen and its layout (the frames after its first)."""
         self.d.wait_state(state, WAIT_S)

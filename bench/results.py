@@ -12,17 +12,23 @@ from pathlib import Path
 class Figure:
     name: str
     budget: float | None  # the figure must be <= budget; None = reported only
-    measured: float
+    measured: float | None  # None: not measured (``note`` says why); never "ok"
     unit: str
+    note: str = ""
 
     @property
     def verdict(self) -> str:
+        if self.measured is None:
+            return "not measured"
         if self.budget is None:
             return "ok"
         return "ok" if self.measured <= self.budget else "over"
 
     def as_json(self) -> dict:
-        return {**asdict(self), "verdict": self.verdict}
+        row = {**asdict(self), "verdict": self.verdict}
+        if not self.note:
+            del row["note"]
+        return row
 
 
 def median(values) -> float:
@@ -38,7 +44,9 @@ def table(figures: list[Figure]) -> str:
     rows = [("figure", "budget", "measured", "unit", "verdict")]
     for f in figures:
         budget = "-" if f.budget is None else f"≤ {f.budget:g}"
-        rows.append((f.name, budget, f"{f.measured:.3f}".rstrip("0").rstrip("."), f.unit, f.verdict))
+        measured = "-" if f.measured is None else f"{f.measured:.3f}".rstrip("0").rstrip(".")
+        verdict = f"{f.verdict} ({f.note})" if f.note else f.verdict
+        rows.append((f.name, budget, measured, f.unit, verdict))
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))

@@ -17,7 +17,9 @@ from collections.abc import Iterator
 from bench.sim_process import SECRET, SimulatorProcess
 
 
-def bench_settings(backend_url: str, data_dir: str):
+def bench_settings(backend_url: str, data_dir: str, overrides: dict | None = None):
+    """The demo profile on a fresh data dir; *overrides* (dotted keys, as ``load`` takes them)
+    replace the bench's own choices below."""
     from kiosk.settings import load
 
     return load(None, {  # the demo profile (config/demo.toml) on a fresh data dir
@@ -30,12 +32,13 @@ def bench_settings(backend_url: str, data_dir: str):
         # The shown order is asked about every 0.1 s instead of 2 s: a customer who has paid
         # goes on at once, so a soak of many customers is not mostly waiting for the next poll.
         "payments.poll_interval_s": 0.1,
-    })
+    } | (overrides or {}))
 
 
 @contextlib.contextmanager
-def running_app() -> Iterator[tuple[object, object]]:
-    """``with running_app() as (driver, kiosk):`` the started app on attract, and its core."""
+def running_app(overrides: dict | None = None) -> Iterator[tuple[object, object]]:
+    """``with running_app() as (driver, kiosk):`` the started app on attract, and its core;
+    *overrides* go to ``bench_settings``."""
     from screens.boot import prepare_environment
 
     prepare_environment(headless=True)
@@ -46,7 +49,7 @@ def running_app() -> Iterator[tuple[object, object]]:
     from kiosk.fonts import default_cache_dir
 
     with SimulatorProcess() as url, tempfile.TemporaryDirectory(prefix="kiosk-bench-") as tmp:
-        settings = bench_settings(url, tmp)
+        settings = bench_settings(url, tmp, overrides)
         kiosk_log.setup_from_settings(settings, console=False)
         from screens.boot import configure_window
 

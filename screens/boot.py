@@ -11,13 +11,17 @@ import os
 
 
 def prepare_environment(headless: bool = False) -> None:
-    """Environment for Kivy: our own options, our own logging, our own signal handlers."""
+    """Environment for Kivy: our own options, our own logging, our own signal handlers; and
+    the C allocator's arenas capped (``kiosk.memory``)."""
     os.environ["KIVY_NO_ARGS"] = "1"              # else our command-line options make Kivy exit
     os.environ["KIVY_LOG_MODE"] = "PYTHON"         # our logging set-up stays in charge
     os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
     os.environ["SDL_NO_SIGNAL_HANDLERS"] = "1"     # SIGTERM/SIGINT go to our handlers
     if headless:
         os.environ["SDL_VIDEODRIVER"] = "offscreen"  # renders through Mesa, no X server
+    from kiosk.memory import limit_malloc_arenas
+
+    limit_malloc_arenas()  # before any thread: see kiosk/memory.py
 
 
 def window_size(display) -> tuple[int, int]:

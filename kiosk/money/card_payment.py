@@ -73,7 +73,8 @@ def apply_result(ctx: MoneyContext, txn, result):
                                        result.currency, CURRENCY)
         if wrong:
             return _wrong_amount(ctx, txn, result, wrong)
-        txn = ctx.commit(txn, "paid", **card_fields(result))
+        # paid with the card's details, and credit_pending (the next outside call) in one commit
+        txn = ctx.commit_through(txn, "paid", "credit_pending", **card_fields(result))
         ctx.emit(Paid(txn.id))
         return txn
     if outcome == "DECLINED":

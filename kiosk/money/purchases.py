@@ -92,7 +92,10 @@ class PurchaseService:
         """Journal a wallet purchase and run it; returns the transaction id."""
         if method not in self._ctx.settings.payments.methods or method in ("card", "octopus"):
             raise PurchaseError(f"payment method {method!r} is not offered")
-        return self._start(subscriber, offer, method, language, self._run_qr)
+        # created and order_pending (before the order goes out) in one commit; a held plan
+        # goes created → hold_pending first, so its order_pending is a commit of its own
+        then = None if holds.wanted(self._ctx, method) else "order_pending"
+        return self._start(subscriber, offer, method, language, self._run_qr, then)
 
     def start_card(self, subscriber, offer, language: str) -> str:
         """Journal a card purchase and run it at the terminal; returns the transaction id."""
@@ -136,18 +139,20 @@ class PurchaseService:
             threading.Thread(target=card_payment.abort, args=(self._ctx, txn),
                              name="card-abort", daemon=True).start()
 
-    def _start(self, subscriber, offer, method, language, body) -> str:
+    def _start(self, subscriber, offer, method, language, body, then: str | None = None) -> str:
         with self._lock:
             if self._active is not None:
                 raise PurchaseBusy(f"purchase {self._active} is still in progress")
             txn = self._ctx.journal.create(
                 method, subscriber.msisdn, offer.plan_id, offer.quote_id, dict(offer.name),
-                offer.price_cents, offer.list_price_cents, language)
+                offer.price_cents, offer.list_price_cents, language, then=then)
             self._active = txn.id
             self._active_ecr_ref = txn.ecr_ref if method in ("card", "octopus") else None
             self._cancel.clear()
             self._idle.clear()
         self._ctx.crash.hit("created:commit")
+        if then is not None:
+            self._ctx.crash.hit(f"{then}:commit")
         log.info("%s started: %s %d cents for %s", txn.id, method, offer.price_cents,
                  mask_phone(subscriber.msisdn))
         threading.Thread(target=self._run, args=(txn, body), name=f"purchase-{txn.id}",

@@ -234,7 +234,8 @@ def refund_wrong_payment(ctx: MoneyContext, txn, reason: str):
 
 
 def mark_paid(ctx: MoneyContext, txn):
-    txn = ctx.commit(txn, "paid")
+    """paid, and credit_pending in the same commit: the credit is the next outside call."""
+    txn = ctx.commit_through(txn, "paid", "credit_pending")
     ctx.emit(Paid(txn.id))
     return txn
 

@@ -37,3 +37,35 @@ def test_table_has_a_header_and_one_line_per_figure():
 
 def test_p95_of_a_hundred_values():
     assert p95(range(1, 101)) == 95
+
+
+def test_a_figure_not_measured_is_never_ok_and_says_why(tmp_path):
+    from bench.results import write
+
+    missing = Figure("payment: paid → screen, long poll (p95)", 300, None, "ms", "no long poll")
+    assert missing.verdict == "not measured"
+    assert "-" in table([missing]).splitlines()[2]
+    assert "no long poll" in table([missing])
+    write([missing, Figure("x", 1, 0.5, "ms")], tmp_path / "r.json")
+    rows = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert rows[0]["measured"] is None and rows[0]["note"] == "no long poll"
+    assert "note" not in rows[1]
+
+
+def test_busy_rows_keep_the_quiet_name_and_take_the_busy_budgets():
+    from bench.__main__ import busy_row
+
+    rows = [busy_row(f) for f in (
+        Figure("taps: tap to next screen, p95", 33, 40.0, "ms"),
+        Figure("QR: order answered → QR on screen (median of 40)", 20, 25.0, "ms"),
+        Figure("QR: order answered → QR on screen (p95)", None, 35.0, "ms"),
+        Figure("startup: kiosk / bare ratio", 1.25, 1.4, "ratio"),
+        Figure("transactions: median / floor", 1.5, 1.2, "ratio"))]
+    assert [r.name for r in rows] == [
+        "taps: tap to next screen, p95 (busy)",
+        "QR: order answered → QR on screen (median of 40) (busy)",
+        "QR: order answered → QR on screen (p95) (busy)",
+        "startup: kiosk / bare ratio (busy)",
+        "transactions: median / floor (busy)"]
+    assert [r.budget for r in rows] == [50.0, 30.0, None, None, 1.5]
+    assert [r.verdict for r in rows] == ["ok", "ok", "ok", "ok", "ok"]

@@ -27,6 +27,11 @@ from kiosk.money.amounts import hkd
 log = logging.getLogger(__name__)
 
 
+def scan_rows_per_wallet(read) -> list[tuple]:
+    """``(method, state, count, cents)`` of every scan order, per wallet, over the whole journal."""
+    return _scan_rows(read, None)
+
+
 def build(read: Callable[[str, tuple], list[tuple]], day: date) -> Report:
     """The report of one local day; *read* runs a query on the journal (``Journal._read``)."""
     rows = read("SELECT method, state, COUNT(*), SUM(amount_cents) FROM transactions"
@@ -38,13 +43,15 @@ def build(read: Callable[[str, tuple], list[tuple]], day: date) -> Report:
     return Report(day=day, lines=tuple(lines))
 
 
-def _scan_rows(read, day: date) -> list[tuple]:
+def _scan_rows(read, day: date | None) -> list[tuple]:
     """Scan orders per wallet: ``scan_`` + the wallet their answer named (``card_brand``), or
-    the one told from the code when no answer named one (a failure, a reverse)."""
+    the one told from the code when no answer named one (a failure, a reverse). Of one local
+    day, or of the whole journal when *day* is None (the metrics)."""
     marks = ", ".join("?" * len(SCAN_METHODS))
+    where, params = ("local_day = ? AND ", (day.isoformat(),)) if day is not None else ("", ())
     found = read(f"SELECT method, card_brand, state, COUNT(*), SUM(amount_cents) FROM transactions"
-                 f" WHERE local_day = ? AND method IN ({marks}) GROUP BY method, card_brand, state",
-                 (day.isoformat(), *SCAN_METHODS))
+                 f" WHERE {where}method IN ({marks}) GROUP BY method, card_brand, state",
+                 (*params, *SCAN_METHODS))
     merged: dict[tuple[str, str], list[int]] = {}
     for method, brand, state, n, cents in found:
         wallet = f"{SCAN_PREFIX}{brand}" if f"{SCAN_PREFIX}{brand}" in SCAN_WALLETS else method

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from kiosk.journal.models import ATTENTION, FINAL_STATES, UNFINISHED_STATES
+from kiosk.journal.models import ATTENTION, FINAL_STATES, UNFINISHED_STATES, is_scan
+from kiosk.journal.reports import scan_rows_per_wallet
 
 
 @dataclass(frozen=True)
@@ -34,9 +35,11 @@ class JournalFigures:
 
 def read_figures(read, path: Path | None = None) -> JournalFigures:
     """The figures of the whole journal (every day); *read(sql, params)* returns rows."""
-    cells = {(str(m), str(s)): (int(n), int(c or 0)) for m, s, n, c in read(
-        "SELECT method, state, COUNT(*), SUM(amount_cents) FROM transactions"
-        " GROUP BY method, state", ())}
+    rows = read("SELECT method, state, COUNT(*), SUM(amount_cents) FROM transactions"
+                " GROUP BY method, state", ())
+    # scan orders per wallet, as `kiosk report` shows them (scan_alipayhk, …)
+    rows = [r for r in rows if not is_scan(r[0])] + scan_rows_per_wallet(read)
+    cells = {(str(m), str(s)): (int(n), int(c or 0)) for m, s, n, c in rows}
     open_states = UNFINISHED_STATES + (ATTENTION,)
     marks = ", ".join("?" * len(UNFINISHED_STATES))
     retrying = read(f"SELECT COUNT(*) FROM transactions WHERE retry_at IS NOT NULL"

@@ -152,7 +152,7 @@ def recover_and_check(world: World) -> None:
 def census(world: World) -> list[str]:
     """Every crash point a plain robot run passes through, in first-seen order."""
     trace = world.dir / "trace.txt"
-    done = run_robot(world, 60, 7, **{ENV_TRACE: str(trace)})
+    done = run_robot(world, 120, 7, **{ENV_TRACE: str(trace)})
     assert done.returncode == 0, done.stderr[-2000:]
     return list(dict.fromkeys(trace.read_text().split()))
 
@@ -217,11 +217,15 @@ MISMATCH_POINTS = ("amount_mismatch:noted", "amount_mismatch:refund_pending:comm
 def seed_with_a_wrong_amount(customers: int) -> int:
     """A seed whose first customers include one the terminal approves for the wrong amount."""
     from app.robot.customers import CustomerSource
+    from app.robot.octopus import with_octopus
+    from kiosk.money import octopus_payment
     from kiosk.settings import load
 
     settings = load(None)
     for seed in range(10_000):
-        source = CustomerSource(seed, settings.payments.methods, settings.payments.qr_expires_in_s)
+        # the methods the robot offers its customers (its simulated terminal takes Octopus too)
+        methods = octopus_payment.offered_methods(with_octopus(settings))
+        source = CustomerSource(seed, methods, settings.payments.qr_expires_in_s)
         if any(source.next().behaviour == "approve_wrong_amount" for _ in range(customers)):
             return seed
     raise AssertionError("no seed plays approve_wrong_amount")

@@ -11,13 +11,13 @@ A refusal names the file the value came from, the key, the value and what is all
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from contract.methods import METHODS
+from contract.net import is_loopback
 
 LANGUAGES = ("zh-Hant", "zh-Hans", "en")
 DEVICE_KINDS = ("serial", "simulator", "none")
@@ -98,7 +98,7 @@ class Url:
             return "must be an http(s) URL"
         if parts.scheme not in ("http", "https") or not host:
             return "must be an http(s) URL with a host"
-        if parts.scheme == "http" and not _loopback(host):
+        if parts.scheme == "http" and not is_loopback(host):
             return "must be https:// (http:// only to this machine: 127.0.0.1, ::1, localhost)"
         if self.placeholder and self.placeholder not in value:
             return f"must contain {self.placeholder}"
@@ -393,18 +393,10 @@ def problems(settings) -> list[tuple[str, str, tuple[str, ...]]]:
     return out
 
 
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
 
 def _loopback_listen(listen: str) -> bool:
     host = listen.rpartition(":")[0].strip("[]")
-    return not listen or _loopback(host)
+    return not listen or is_loopback(host)
 
 
 def _num(x: float) -> str:

@@ -8,7 +8,6 @@ heartbeat) are retried, with the same key and body, with backoff, until ``retry_
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
 import re
@@ -20,6 +19,7 @@ from urllib.parse import quote, urlsplit
 import requests
 
 from contract.clock import Clock, SystemClock
+from contract.net import is_loopback
 from contract.redact import mask_phone
 from contract.signing import HEADER_IDEMPOTENCY, signed_headers
 from kiosk.backend import models as m
@@ -47,14 +47,6 @@ LONG_POLL_MARGIN_S = 5.0  # a long poll's read timeout is wait_s plus this
 _LONG_DIGITS = re.compile(r"\d{8,15}")
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
 
 def _loggable(path: str) -> str:
     """The path for a log line: a phone number in a subscriber path is masked."""
@@ -74,14 +66,14 @@ class BackendClient:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise BackendConfigError(f"backend URL {base_url!r} is not an http(s) URL")
-        if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        if parts.scheme == "http" and not is_loopback(parts.hostname):
             raise BackendConfigError(
                 f"backend URL {base_url!r}: plain http:// is allowed only for a loopback host; "
                 "use https://")
         if not secret:
             raise BackendConfigError("backend secret is empty")
         self.base_url = base_url.rstrip("/")
-        self._loopback = _is_loopback(parts.hostname)
+        self._loopback = is_loopback(parts.hostname)
         self.kiosk_id = kiosk_id
         self._secret = secret
         self._verify: str | bool = ca_bundle or True

@@ -233,18 +233,13 @@ class PurchaseService:
         self._finish(txn)
 
     def _run_card(self, txn) -> None:
-        ctx = self._ctx
-        txn = self._hold_first(txn)
-        if txn is None:
-            return
-        txn = card_payment.begin_sale(ctx, txn)
-        if self._cancel.is_set():  # cancelled before the SALE went out: nothing to ask
-            txn = ctx.commit(txn, "cancelled")
-            self._emit(PaymentCancelled(txn.id, "customer"))
-            return
-        self._finish(card_payment.run_sale(ctx, txn))
+        self._run_terminal_sale(txn, card_payment.run_sale)
 
     def _run_octopus(self, txn) -> None:
+        self._run_terminal_sale(txn, octopus_payment.run_sale)
+
+    def _run_terminal_sale(self, txn, run_sale) -> None:
+        """Hold (when wanted), sale_pending with the batch, then the SALE (card or Octopus)."""
         ctx = self._ctx
         txn = self._hold_first(txn)
         if txn is None:
@@ -254,7 +249,7 @@ class PurchaseService:
             txn = ctx.commit(txn, "cancelled")
             self._emit(PaymentCancelled(txn.id, "customer"))
             return
-        self._finish(octopus_payment.run_sale(ctx, txn))
+        self._finish(run_sale(ctx, txn))
 
     def _run_scan(self, txn, auth_code: str) -> None:
         txn = self._hold_first(txn)

@@ -13,7 +13,6 @@ warning; both leave the rest of the kiosk running.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
 import shutil
@@ -27,6 +26,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from prometheus_client import make_wsgi_app
 
+from contract.net import is_loopback
 from kiosk.ops.health_record import health_dict, write_atomically
 from kiosk.ops.metrics import MetricsState, Snapshot, exposition, registry_for
 from kiosk.ops.metrics_figures import JournalFigures
@@ -77,14 +77,6 @@ def parse_listen(listen: str, allow_remote: bool = False) -> tuple[str, int] | N
                           " = true to serve metrics to other machines")
     return host, int(port)
 
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class MetricsExporter:

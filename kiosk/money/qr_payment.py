@@ -12,13 +12,12 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-import time
 
-from contract.clock import SystemClock
 from kiosk.backend.errors import Ambiguous, Conflict, Definite
 from kiosk.money import answer_checks, refunding
 from kiosk.money.context import ROUNDS, UNKNOWN, MoneyContext, Unsettled
 from kiosk.money.events import Paid, PaymentCancelled
+from kiosk.money.long_poll import LongPoll, can_wait
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +57,7 @@ def wait_for_payment(ctx: MoneyContext, txn, stop: threading.Event, deadline: fl
     outcome. Long polls (``payments.long_poll.wait_s``) when the clock can wait on an event,
     else plain polls every ``payments.poll_interval_s``."""
     wait_s = ctx.settings.payments.long_poll.wait_s
-    if wait_s and _can_wait(ctx.clock):
+    if wait_s and can_wait(ctx.clock):
         return _long_poll(ctx, txn, stop, deadline, wait_s)
     interval = ctx.settings.payments.poll_interval_s
     while True:
@@ -73,20 +72,15 @@ def wait_for_payment(ctx: MoneyContext, txn, stop: threading.Event, deadline: fl
             return cancel_order(ctx, txn, "expired")
 
 
-# A long poll answered this fast (real seconds) without news: the server ignores ``wait_s``,
-# so the next query waits ``poll_interval_s`` like a plain poll.
-QUICK_S = 0.5
-
-
 def _long_poll(ctx: MoneyContext, txn, stop, deadline: float, wait_s: int):
-    """One long poll at a time on its own thread (``_Poll``), so a Cancel, the deadline and a
+    """One long poll at a time on its own thread (``LongPoll``), so a Cancel, the deadline and a
     payment are each seen the moment they happen: the poll's answer, a Cancel (``stop`` linked
     to the same wake-up when it is a ``Signal``) and the deadline all end the wait. A poll still
     held when the purchase moves on is left to finish on its own; its answer is not used."""
     interval = ctx.settings.payments.poll_interval_s
     wake = threading.Event()
     unlink = stop.link(wake) if hasattr(stop, "link") else None
-    poll: _Poll | None = None
+    poll: LongPoll | None = None
     next_poll_at = ctx.clock.monotonic()
     try:
         while True:
@@ -95,7 +89,7 @@ def _long_poll(ctx: MoneyContext, txn, stop, deadline: float, wait_s: int):
             if stop.is_set():
                 return cancel_order(ctx, txn, "customer")
             if poll is not None and poll.done.is_set():
-                status, quick, poll = poll.status, poll.quick, None
+                status, quick, poll = poll.answer, poll.quick, None
                 if status == "paid":
                     return mark_paid(ctx, txn)
                 if _wrong(status):
@@ -107,7 +101,8 @@ def _long_poll(ctx: MoneyContext, txn, stop, deadline: float, wait_s: int):
             if now >= deadline:
                 return cancel_order(ctx, txn, "expired")
             if poll is None and now >= next_poll_at:
-                poll = _Poll(ctx, txn, wait_s, wake)
+                poll = LongPoll(functools.partial(_status, ctx, txn, wait_s), wait_s, wake,
+                                f"long-poll-{txn.id}")
                 continue
             until = deadline if poll is not None else min(next_poll_at, deadline)
             seconds = max(0.0, until - now)
@@ -117,33 +112,6 @@ def _long_poll(ctx: MoneyContext, txn, stop, deadline: float, wait_s: int):
     finally:
         if unlink is not None:
             unlink()
-
-
-class _Poll:
-    """One long poll of the order on a daemon thread; ``done`` is set when it answered."""
-
-    def __init__(self, ctx: MoneyContext, txn, wait_s: int, wake: threading.Event):
-        self.done = threading.Event()
-        self.status: str | None = None
-        self.quick = False
-        self._args = (ctx, txn, wait_s, wake)
-        threading.Thread(target=self._run, name=f"long-poll-{txn.id}", daemon=True).start()
-
-    def _run(self) -> None:
-        ctx, txn, wait_s, wake = self._args
-        started = time.monotonic()
-        try:
-            self.status = _status(ctx, txn, wait_s)
-        except Exception:  # _status maps backend errors itself; anything else: unknown
-            log.exception("%s long poll failed", txn.id)
-        self.quick = time.monotonic() - started < min(QUICK_S, wait_s)
-        self.done.set()
-        wake.set()
-
-
-def _can_wait(clock) -> bool:
-    """Whether ``MoneyContext.pause`` on this clock can be ended early by an event."""
-    return callable(getattr(clock, "wait", None)) or isinstance(clock, SystemClock)
 
 
 class Signal(threading.Event):

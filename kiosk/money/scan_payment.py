@@ -19,16 +19,17 @@ it is never journaled or logged (``contract.wallet_codes.masked`` for a log).
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
-import time
 
 from contract.wallet_codes import masked
 from kiosk.backend.errors import Ambiguous, Conflict, Definite, NotFound, Rejected, StillPaying
 from kiosk.journal.models import WALLET_METHODS, payment_method
-from kiosk.money import qr_payment, refunding
+from kiosk.money import refunding
 from kiosk.money.context import UNKNOWN, MoneyContext, Unsettled
 from kiosk.money.events import ConfirmOnPhone, Paid, PaymentCancelled, Refunded, ScanFailed
+from kiosk.money.long_poll import LongPoll, can_wait
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +211,7 @@ def _watch(ctx: MoneyContext, txn, stop: threading.Event, deadline: float):
     Cancel ends the wait at once), else plain polls every ``payments.poll_interval_s``."""
     wait_s = ctx.settings.payments.long_poll.wait_s
     interval = ctx.settings.payments.poll_interval_s
-    if not (wait_s and qr_payment._can_wait(ctx.clock)):
+    if not (wait_s and can_wait(ctx.clock)):
         while not ctx.pause(min(interval, max(0.0, deadline - ctx.clock.monotonic())), stop):
             found = _query(ctx, txn)
             if found is not UNKNOWN and found is not None and found.status in ENDED:
@@ -220,7 +221,7 @@ def _watch(ctx: MoneyContext, txn, stop: threading.Event, deadline: float):
         return None
     wake = threading.Event()
     unlink = stop.link(wake) if hasattr(stop, "link") else None
-    poll: _Poll | None = None
+    poll: LongPoll | None = None
     next_at = ctx.clock.monotonic()
     try:
         while True:
@@ -229,13 +230,15 @@ def _watch(ctx: MoneyContext, txn, stop: threading.Event, deadline: float):
             if stop.is_set() or now >= deadline:
                 return None
             if poll is not None and poll.done.is_set():
-                found, quick, poll = poll.found, poll.quick, None
+                found, quick, poll = poll.answer, poll.quick, None
                 if found is not UNKNOWN and found is not None and found.status in ENDED:
                     return found
                 unclear = found is UNKNOWN or found is None
                 next_at = now + (interval if unclear or quick else 0.0)
             if poll is None and now >= next_at:
-                poll = _Poll(ctx, txn, max(1, min(wait_s, int(deadline - now))), wake)
+                wait = max(1, min(wait_s, int(deadline - now)))  # never past the deadline
+                poll = LongPoll(functools.partial(_query, ctx, txn, wait), wait, wake,
+                                f"scan-poll-{txn.id}", unknown=UNKNOWN)
                 continue
             until = deadline if poll is not None else min(next_at, deadline)
             seconds = max(0.0, until - now)
@@ -246,24 +249,3 @@ def _watch(ctx: MoneyContext, txn, stop: threading.Event, deadline: float):
         if unlink is not None:
             unlink()
 
-
-class _Poll:
-    """One long poll of a scan order on a daemon thread; ``done`` is set when it answered."""
-
-    def __init__(self, ctx: MoneyContext, txn, wait_s: int, wake: threading.Event):
-        self.done = threading.Event()
-        self.found = UNKNOWN
-        self.quick = False
-        self._args = (ctx, txn, wait_s, wake)
-        threading.Thread(target=self._run, name=f"scan-poll-{txn.id}", daemon=True).start()
-
-    def _run(self) -> None:
-        ctx, txn, wait_s, wake = self._args
-        started = time.monotonic()
-        try:
-            self.found = _query(ctx, txn, wait_s)
-        except Exception:
-            log.exception("%s long poll failed", txn.id)
-        self.quick = time.monotonic() - started < min(qr_payment.QUICK_S, wait_s)
-        self.done.set()
-        wake.set()

@@ -43,7 +43,7 @@ class Sampled:
 
 def measure(transactions: int, warmup: int) -> dict:
     from app.robot.run import Robot, RobotOptions
-    from bench.bench_transactions import PayAtOnce
+    from bench.bench_transactions import QR_VALID_S, TIME_SCALE, PayAtOnce
     from bench.sim_process import SimulatorProcess
     from bench.ui_session import bench_settings
 
@@ -51,12 +51,12 @@ def measure(transactions: int, warmup: int) -> dict:
     step = max(1, (transactions - warmup) // 10)
     marks = set(range(warmup, transactions, step)) | {transactions - 1}
     with SimulatorProcess() as url, tempfile.TemporaryDirectory(prefix="kiosk-soak-") as tmp:
-        # an hour of QR validity is 0.36 s real at 10,000×: a busy machine's late phone still pays
-        settings = bench_settings(url, tmp, {"payments.qr_expires_in_s": 3600})
+        # 900 s of QR validity is 0.36 s real at 2,500×: a busy machine's late phone still pays
+        settings = bench_settings(url, tmp, {"payments.qr_expires_in_s": QR_VALID_S})
         source = Sampled(PayAtOnce(settings.payments.methods), marks)
         started = time.monotonic()
         summary = Robot(settings, RobotOptions(transactions, backend_url=url,
-                                               time_scale=10_000.0), source).run()
+                                               time_scale=TIME_SCALE), source).run()
         elapsed = time.monotonic() - started
         path = settings.resolve(settings.journal.path)
         journal_bytes = sum(os.path.getsize(p) for p in (path, f"{path}-wal")

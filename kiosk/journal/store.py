@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -160,9 +160,15 @@ class Journal(JournalView):
 
     def create(self, method: str, msisdn: str, plan_id: str, quote_id: str, plan_name: dict,
                amount_cents: int, list_price_cents: int, language: str,
-               then: str | None = None) -> Txn:
+               then: str | None = None,
+               then_fields: Callable[[Txn], dict] | None = None) -> Txn:
         """A new transaction in state ``created`` with every key assigned, committed; with
-        *then*, moved on to that state in the same commit (both steps in its history)."""
+        *then*, moved on to that state in the same commit (both steps in its history).
+
+        *then_fields*, called with the new row (its id and keys known by then), gives the
+        fields set with the move to *then* (a hold's key, ``<id>-H``, with ``hold_pending``)."""
+        if then_fields is not None and then is None:
+            raise ValueError("then_fields needs a state to move to (then)")
         check_new(method, msisdn, amount_cents, list_price_cents)
         now = self._clock.now()
         day = datetime.fromtimestamp(now, self.tz).date()
@@ -188,7 +194,8 @@ class Journal(JournalView):
                         {"method": method, "amount_cents": amount_cents, "plan_id": plan_id})
             txn = self._get(conn, keys["id"])
             if then is not None:
-                txn = self._move(conn, txn, then, {}, None, at)
+                fields = then_fields(txn) if then_fields is not None else {}
+                txn = self._move(conn, txn, then, check_fields(fields), dict(fields), at)
         log.info("txn %s created: %s %d cents%s", txn.id, method, amount_cents,
                  f" -> {then}" if then else "")
         return txn

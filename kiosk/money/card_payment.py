@@ -15,7 +15,7 @@ import logging
 
 from devices.interfaces import DeviceError, OutcomeUnknown
 from kiosk.money import answer_checks, refunding
-from kiosk.money.context import ROUNDS, MoneyContext, Unsettled
+from kiosk.money.context import ROUNDS, Answer, MoneyContext, Unsettled
 from kiosk.money.events import Declined, Paid, PaymentCancelled
 
 log = logging.getLogger(__name__)
@@ -26,10 +26,10 @@ MISMATCH = answer_checks.MISMATCH
 CURRENCY = answer_checks.HKD_NUMERIC
 
 
-def begin_sale(ctx: MoneyContext, txn):
-    """created (or hold_pending, held) → sale_pending, with the terminal's batch, before
-    anything is sent."""
-    return ctx.commit(txn, "sale_pending", batch_no=current_batch(ctx))
+def begin_sale(ctx: MoneyContext, txn, held: Answer | None = None):
+    """created (or hold_pending, with the hold's answer *held* in the same commit) →
+    sale_pending, with the terminal's batch, before anything is sent."""
+    return ctx.commit(txn, "sale_pending", answer=held, batch_no=current_batch(ctx))
 
 
 def run_sale(ctx: MoneyContext, txn):

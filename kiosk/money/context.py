@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from contract.clock import Clock, SystemClock
 from kiosk.backend.errors import BackendError
@@ -42,6 +42,19 @@ class Unsettled(Exception):
         self.retry = retry
 
 
+@dataclass(frozen=True)
+class Answer:
+    """An outside call's answer that leads to no outside call of its own (a hold's id): it is
+    committed with the next step's state (``MoneyContext.commit(…, answer=…)``), one commit
+    (one fsync) instead of two, and its crash point ``<point>:commit`` is passed after it.
+
+    A crash between the answer and that commit loses it; the row still says what was asked
+    (the key is committed), so whoever settles it acts as if the answer never came."""
+
+    point: str
+    fields: dict
+
+
 @dataclass
 class MoneyContext:
     """The engine's dependencies; ``emit`` receives purchase events (a no-op in recovery)."""
@@ -57,11 +70,20 @@ class MoneyContext:
     # releases it on a background thread; elsewhere the reconciler's pass does).
     release_soon: Callable[[object], None] = lambda txn: None
 
-    def commit(self, txn, state: str, **fields):
+    def commit(self, txn, state: str, *, answer: Answer | None = None, **fields):
         """Advance the row and commit it (fsync) before anything that depends on it; the hold's
-        fate that goes with the new state (``hold_rules.hold_fields``) is in the same commit."""
-        new = self.journal.advance(txn.id, state, **{**hold_fields(txn, state), **fields})
+        fate that goes with the new state (``hold_rules.hold_fields``) is in the same commit.
+
+        With *answer*, its fields go in the same commit, as if set just before the move (the
+        hold's fate follows them), and its crash point is passed after the commit, before
+        the state's own."""
+        before = {} if answer is None else dict(answer.fields)
+        seen = replace(txn, **before) if before else txn
+        new = self.journal.advance(txn.id, state,
+                                   **{**before, **hold_fields(seen, state), **fields})
         log.info("%s %s -> %s", txn.id, txn.state, state)
+        if answer is not None:
+            self.crash.hit(f"{answer.point}:commit")
         self.crash.hit(f"{state}:commit")
         if new.hold_state == RELEASE_PENDING and txn.hold_state != RELEASE_PENDING:
             self.release_soon(new)

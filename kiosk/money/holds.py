@@ -1,8 +1,16 @@
 """Holds before money: reserve the plan at its price before the customer pays.
 
-created → hold_pending (the hold key committed, ``hold_state`` requested) → the hold is asked for
+created → hold_pending (the hold key committed, ``hold_state`` requested; a new purchase commits
+both in the row's first commit, ``request_fields``) → the hold is asked for
 (``POST /v1/topups/holds``, retried with the same key while ambiguous) → ``hold_state`` held with
-its ``hold_id``, and the payment goes on (order_pending or sale_pending). A definite refusal
+its ``hold_id``, and the payment goes on (order_pending, sale_pending or scan_pending). The
+hold's answer leads to no outside call of its own, so it is not a commit of its own: ``hold``
+returns it as an ``Answer`` that goes in the next step's commit (the crash point
+``hold_held:commit`` is passed after that commit). A crash after the answer but before that
+commit leaves the row hold_pending with ``hold_state`` requested and no ``hold_id``:
+``settle_hold_pending`` cancels it, and the hold, whose id was never learnt, is abandoned (it
+expires by itself on the backend; it only counts against the subscriber's cap until then). A
+definite refusal
 (``monthly_cap_exceeded``, ``plan_not_eligible``, ``quote_expired``, …) → cancelled, hold_state
 refused, ``HoldRefused`` with the reason: nothing was charged. Still ambiguous while the customer
 waits → cancelled (no money is taken without a confirmed hold), ``PaymentCancelled``
@@ -23,7 +31,7 @@ import logging
 
 from kiosk.backend.errors import Ambiguous, BackendError, Definite, Rejected
 from kiosk.journal.models import payment_method
-from kiosk.money.context import ROUNDS, MoneyContext
+from kiosk.money.context import ROUNDS, Answer, MoneyContext
 from kiosk.money.events import HoldRefused, PaymentCancelled
 from kiosk.money.hold_rules import (  # noqa: F401 (HOLD_STATES, hold_fields: for callers)
     ABANDONED,
@@ -55,11 +63,20 @@ def hold_key(txn) -> str:
     return f"{txn.id}-H"
 
 
-def hold(ctx: MoneyContext, txn):
-    """created → hold_pending → (the hold) → the row, still hold_pending with hold_state held;
-    or cancelled (refused or unconfirmed: nothing charged, the event says why)."""
+def request_fields(txn) -> dict:
+    """What goes with the move to hold_pending, before the hold is asked for: its key and
+    ``hold_state`` requested (``Journal.create(…, then="hold_pending", then_fields=…)``)."""
+    return {**hold_fields(txn, "hold_pending"), "hold_key": hold_key(txn),
+            "hold_state": REQUESTED}
+
+
+def hold(ctx: MoneyContext, txn) -> tuple[object, Answer | None]:
+    """(created →) hold_pending → (the hold) → (the row, still hold_pending with hold_state
+    requested, and the hold's answer to commit with the next step: ``ctx.commit(…,
+    answer=…)``); or (the row cancelled, None): refused or unconfirmed, nothing charged, the
+    event says why."""
     if txn.state == "created":
-        txn = ctx.commit(txn, "hold_pending", hold_key=hold_key(txn), hold_state=REQUESTED)
+        txn = ctx.commit(txn, "hold_pending", **request_fields(txn))
     for _ in range(ROUNDS):
         try:
             got = ctx.call(txn, "create_hold", ctx.backend.create_hold, txn.hold_key, txn.msisdn,
@@ -72,22 +89,23 @@ def hold(ctx: MoneyContext, txn):
             txn = ctx.commit(txn, "cancelled", hold_state=REFUSED)
             ctx.note(txn, "hold_refused", reason=e.reason)
             ctx.emit(HoldRefused(txn.id, e.reason or "rejected"))
-            return txn
+            return txn, None
         except Definite as e:  # 400/401/404/409: no hold, and no reason a customer can act on
             log.warning("%s hold refused by the backend (%s)", txn.id, e.code or e.http_status)
             txn = ctx.commit(txn, "cancelled", hold_state=REFUSED)
             ctx.emit(PaymentCancelled(txn.id, "unavailable"))
-            return txn
-        return ctx.update(txn, "hold_held", hold_id=got.hold_id, hold_state=HELD)
+            return txn, None
+        return txn, Answer("hold_held", {"hold_id": got.hold_id, "hold_state": HELD})
     log.warning("%s hold not confirmed while the customer waits: no money is taken", txn.id)
     txn = ctx.commit(txn, "cancelled")  # hold_fields: requested → release_pending
     ctx.emit(PaymentCancelled(txn.id, "unavailable"))
-    return txn
+    return txn, None
 
 
 def settle_hold_pending(ctx: MoneyContext, txn):
     """After a restart (or an error) in hold_pending: the customer is gone, so no money will move
-    for this row; it ends cancelled and its hold, if any, is released."""
+    for this row; it ends cancelled and its hold, if any, is released (or, its id never
+    committed, abandoned: it expires by itself)."""
     return ctx.commit(txn, "cancelled")
 
 

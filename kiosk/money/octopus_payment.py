@@ -1,8 +1,9 @@
 """Octopus (八達通) payments on the multi-tender card terminal: one ``SALE … OCTOPUS`` per row.
 
 hold_pending (always: an Octopus payment cannot be given back at the terminal) → sale_pending
-(ecr_ref, amount and batch committed before SALE) → paid (the card's remaining value noted) |
-declined (rc IV not enough value, BL blocked, LM over the limit, …) | cancelled | incomplete.
+(ecr_ref, amount and batch committed before SALE, with the hold's id) → paid (the card's
+remaining value noted) + credit_pending in one commit | declined (rc IV not enough value, BL
+blocked, LM over the limit, …) | cancelled | incomplete.
 
 ``incomplete``: the card left the field mid-deduction and was not tapped again (RSP INCOMPLETE
 rc RT). Nobody knows yet whether value was deducted; the row stays pending and the reconciler
@@ -119,7 +120,8 @@ def apply_result(ctx: MoneyContext, txn, result):
             return _wrong_amount(ctx, txn, result, wrong)
         remaining = result.remaining_value_cents
         ctx.note(txn, NOTE, remaining_value_cents=remaining)
-        txn = ctx.commit(txn, "paid", **fields(result))
+        # paid and credit_pending (the credit is the next outside call) in one commit
+        txn = ctx.commit_through(txn, "paid", "credit_pending", **fields(result))
         ctx.emit(Paid(txn.id, remaining_value_cents=remaining))
         return txn
     if outcome == "INCOMPLETE":

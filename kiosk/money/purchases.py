@@ -2,8 +2,13 @@
 
 ``start_qr`` / ``start_card`` journal the purchase, return its id at once and run the outside
 calls on a worker thread; results come back as events (``kiosk.money.events``) to subscribers.
-Every state is committed before the outside call it leads to (see ``payment_context``); what
+Every state is committed before the outside call it leads to (see ``MoneyContext``); what
 cannot be settled while the customer waits stays in its pending state for the reconciler.
+
+Commits per sale: without a hold, 4 (a wallet sale: created + order_pending, awaiting_payment,
+paid + credit_pending, credited; a card sale: created, sale_pending, paid + credit_pending,
+credited). Held first, 5: created + hold_pending (the hold key) in the row's first commit, then
+the hold's answer with order_pending / sale_pending / scan_pending, then as without a hold.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from kiosk.money import (
     retrying,
     scan_payment,
 )
-from kiosk.money.context import MoneyContext, Unsettled, is_settled
+from kiosk.money.context import Answer, MoneyContext, Unsettled, is_settled
 from kiosk.money.crash_points import NO_CRASH, CrashPoints
 from kiosk.money.events import (
     CardProgress,
@@ -93,9 +98,8 @@ class PurchaseService:
         if method not in self._ctx.settings.payments.methods or method in ("card", "octopus"):
             raise PurchaseError(f"payment method {method!r} is not offered")
         # created and order_pending (before the order goes out) in one commit; a held plan
-        # goes created → hold_pending first, so its order_pending is a commit of its own
-        then = None if holds.wanted(self._ctx, method) else "order_pending"
-        return self._start(subscriber, offer, method, language, self._run_qr, then)
+        # commits created + hold_pending instead (``_start``), its order_pending with the hold
+        return self._start(subscriber, offer, method, language, self._run_qr, "order_pending")
 
     def start_card(self, subscriber, offer, language: str) -> str:
         """Journal a card purchase and run it at the terminal; returns the transaction id."""
@@ -140,12 +144,18 @@ class PurchaseService:
                              name="card-abort", daemon=True).start()
 
     def _start(self, subscriber, offer, method, language, body, then: str | None = None) -> str:
+        """Journal the row (moved on to *then* in the same commit, or to hold_pending with its
+        hold key when the plan is held first) and run *body* on the purchase's thread."""
+        then_fields = None
+        if holds.wanted(self._ctx, method):  # the hold key is committed with the new row
+            then, then_fields = "hold_pending", holds.request_fields
         with self._lock:
             if self._active is not None:
                 raise PurchaseBusy(f"purchase {self._active} is still in progress")
             txn = self._ctx.journal.create(
                 method, subscriber.msisdn, offer.plan_id, offer.quote_id, dict(offer.name),
-                offer.price_cents, offer.list_price_cents, language, then=then)
+                offer.price_cents, offer.list_price_cents, language, then=then,
+                then_fields=then_fields)
             self._active = txn.id
             self._active_ecr_ref = txn.ecr_ref if method in ("card", "octopus") else None
             self._cancel.clear()
@@ -185,19 +195,21 @@ class PurchaseService:
         if txn.retrying:
             self._emit(Retrying(txn_id, error.reason))
 
-    def _hold_first(self, txn):
-        """Hold the plan before any money moves (``payments.holds.before``); None when the
+    def _hold_first(self, txn) -> tuple[object, Answer | None] | None:
+        """Hold the plan before any money moves (``payments.holds.before``): (the row, the
+        hold's answer for the next step's commit; None without a hold), or None when the
         purchase ended here (refused, unconfirmed, or cancelled meanwhile: nothing charged)."""
         if not holds.wanted(self._ctx, txn.method):
-            return txn
-        txn = holds.hold(self._ctx, txn)
-        if txn.state == "cancelled":
+            return txn, None
+        txn, held = holds.hold(self._ctx, txn)
+        if held is None:
             return None
-        if self._cancel.is_set():  # cancelled while the hold was asked for: no money moved
-            self._ctx.commit(txn, "cancelled")
+        if self._cancel.is_set():  # cancelled while the hold was asked for: no money moved;
+            # the hold's id goes with cancelled so the release can be sent
+            self._ctx.commit(txn, "cancelled", answer=held)
             self._emit(PaymentCancelled(txn.id, "customer"))
             return None
-        return txn
+        return txn, held
 
     def _release_soon(self, txn) -> None:
         """Release an unused hold now, off the purchase's thread (best effort: the reconciler
@@ -213,11 +225,12 @@ class PurchaseService:
 
     def _run_qr(self, txn) -> None:
         ctx = self._ctx
-        txn = self._hold_first(txn)
-        if txn is None:
+        first = self._hold_first(txn)
+        if first is None:
             return
+        txn, held = first
         try:
-            txn, order = qr_payment.open_order(ctx, txn)
+            txn, order = qr_payment.open_order(ctx, txn, held)
         except Unsettled as e:
             # No QR was shown, so nobody can pay: the customer may try again; the reconciler
             # closes the order if it came to exist.
@@ -241,10 +254,11 @@ class PurchaseService:
     def _run_terminal_sale(self, txn, run_sale) -> None:
         """Hold (when wanted), sale_pending with the batch, then the SALE (card or Octopus)."""
         ctx = self._ctx
-        txn = self._hold_first(txn)
-        if txn is None:
+        first = self._hold_first(txn)
+        if first is None:
             return
-        txn = card_payment.begin_sale(ctx, txn)
+        txn, held = first
+        txn = card_payment.begin_sale(ctx, txn, held)
         if self._cancel.is_set():  # cancelled before the SALE went out: nothing to ask
             txn = ctx.commit(txn, "cancelled")
             self._emit(PaymentCancelled(txn.id, "customer"))
@@ -252,10 +266,11 @@ class PurchaseService:
         self._finish(run_sale(ctx, txn))
 
     def _run_scan(self, txn, auth_code: str) -> None:
-        txn = self._hold_first(txn)
-        if txn is None:
+        first = self._hold_first(txn)
+        if first is None:
             return
-        self._finish(scan_payment.pay(self._ctx, txn, auth_code, self._cancel))
+        txn, held = first
+        self._finish(scan_payment.pay(self._ctx, txn, auth_code, self._cancel, held))
 
     def _finish(self, txn) -> None:
         if not is_settled(txn):

@@ -15,7 +15,7 @@ import threading
 
 from kiosk.backend.errors import Ambiguous, Conflict, Definite
 from kiosk.money import answer_checks, refunding
-from kiosk.money.context import ROUNDS, UNKNOWN, MoneyContext, Unsettled
+from kiosk.money.context import ROUNDS, UNKNOWN, Answer, MoneyContext, Unsettled
 from kiosk.money.events import Paid, PaymentCancelled
 from kiosk.money.long_poll import LongPoll, can_wait
 
@@ -26,14 +26,14 @@ NOT_PAYABLE = ("closed", "expired")
 GONE = NOT_PAYABLE + ("not_found",)
 
 
-def open_order(ctx: MoneyContext, txn):
-    """created (or hold_pending, held) → order_pending → awaiting_payment; returns
-    (txn, PaymentOrder or None).
+def open_order(ctx: MoneyContext, txn, held: Answer | None = None):
+    """created (or hold_pending, with the hold's answer *held* committed in the same commit)
+    → order_pending → awaiting_payment; returns (txn, PaymentOrder or None).
 
     None means the backend refused the order for certain (the row is cancelled, nothing charged).
     """
     if txn.state in ("created", "hold_pending"):
-        txn = ctx.commit(txn, "order_pending")
+        txn = ctx.commit(txn, "order_pending", answer=held)
     p = ctx.settings.payments
     description = txn.plan_name.get("en") or txn.plan_id if txn.plan_name else txn.plan_id
     for _ in range(ROUNDS):

@@ -3,7 +3,7 @@
 One journal row per scan order (its ``out_trade_no`` is the row's id, the scan's idempotency
 key), its method ``scan_<wallet>``. Each state is committed before the call it leads to::
 
-    created (→ hold_pending, held) → scan_pending → POST /v1/payments/scan
+    created (→ hold_pending) → scan_pending (with the hold's id) → POST /v1/payments/scan
         → paid (the credit follows) | failed (reason; nothing taken) | user_paying
     user_paying → watched (long poll) → paid | failed
     Cancel, the deadline (45 s from the first answer) or anything unclear → query once more
@@ -27,7 +27,7 @@ from contract.wallet_codes import masked
 from kiosk.backend.errors import Ambiguous, Conflict, Definite, NotFound, Rejected, StillPaying
 from kiosk.journal.models import WALLET_METHODS, payment_method
 from kiosk.money import refunding
-from kiosk.money.context import UNKNOWN, MoneyContext, Unsettled
+from kiosk.money.context import UNKNOWN, Answer, MoneyContext, Unsettled
 from kiosk.money.events import ConfirmOnPhone, Paid, PaymentCancelled, Refunded, ScanFailed
 from kiosk.money.long_poll import LongPoll, can_wait
 
@@ -46,11 +46,13 @@ def wallet_fields(txn, wallet: str | None) -> dict:
         else {}
 
 
-def pay(ctx: MoneyContext, txn, auth_code: str, stop: threading.Event):
-    """created/hold_pending → scan_pending → the scan → its outcome (see the module); returns the
-    row: paid (the caller credits it), failed, or reversed (or raises Unsettled)."""
+def pay(ctx: MoneyContext, txn, auth_code: str, stop: threading.Event,
+        held: Answer | None = None):
+    """created/hold_pending → scan_pending (with the hold's answer *held*, one commit) → the
+    scan → its outcome (see the module); returns the row: paid (the caller credits it), failed,
+    or reversed (or raises Unsettled)."""
     if txn.state in ("created", "hold_pending"):
-        txn = ctx.commit(txn, "scan_pending")
+        txn = ctx.commit(txn, "scan_pending", answer=held)
     status, method, reason = _scan(ctx, txn, auth_code)
     deadline = ctx.clock.monotonic() + DEADLINE_S
     if status == "paid":
@@ -98,7 +100,8 @@ def _scan(ctx: MoneyContext, txn, auth_code: str) -> tuple[str | None, str | Non
 
 
 def mark_paid(ctx: MoneyContext, txn, wallet: str | None):
-    txn = ctx.commit(txn, "paid", **wallet_fields(txn, wallet))
+    """paid, and credit_pending in the same commit: the credit is the next outside call."""
+    txn = ctx.commit_through(txn, "paid", "credit_pending", **wallet_fields(txn, wallet))
     ctx.emit(Paid(txn.id))
     return txn
 

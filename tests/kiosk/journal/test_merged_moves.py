@@ -28,9 +28,9 @@ def commits(journal) -> list[int]:
     return count
 
 
-def new(journal, method="wechatpay", then=None):
+def new(journal, method="wechatpay", then=None, then_fields=None):
     return journal.create(method, "85291234567", "P30", "Q1", {"en": "30-day pack"}, 8820, 9800,
-                          "en", then=then)
+                          "en", then=then, then_fields=then_fields)
 
 
 def states(journal, txn_id):
@@ -43,6 +43,34 @@ def test_create_then_order_pending_is_one_commit_with_both_steps(journal):
     assert counted[0] == 1
     assert txn.state == "order_pending" and journal.get(txn.id).state == "order_pending"
     assert states(journal, txn.id) == [(None, "created"), ("created", "order_pending")]
+
+
+def test_create_then_hold_pending_sets_fields_made_from_the_new_row_in_the_one_commit(journal):
+    counted = commits(journal)
+    seen = []
+
+    def hold(txn):
+        seen.append((txn.id, txn.state))
+        return {"hold_key": f"{txn.id}-H", "hold_state": "requested"}
+
+    txn = new(journal, "card", then="hold_pending", then_fields=hold)
+    assert counted[0] == 1
+    assert seen == [(txn.id, "created")]
+    assert (txn.state, txn.hold_key, txn.hold_state) == ("hold_pending", f"{txn.id}-H",
+                                                         "requested")
+    assert journal.get(txn.id) == txn
+    moves = [e for e in journal.events(txn.id) if e.to_state]
+    assert [(e.from_state, e.to_state) for e in moves] == [(None, "created"),
+                                                          ("created", "hold_pending")]
+    assert moves[-1].detail == {"hold_key": f"{txn.id}-H", "hold_state": "requested"}
+
+
+def test_then_fields_that_cannot_be_set_keep_nothing(journal):
+    with pytest.raises(ValueError, match="cannot be set"):
+        new(journal, then="hold_pending", then_fields=lambda txn: {"amount_cents": 1})
+    with pytest.raises(ValueError, match="then"):
+        new(journal, then_fields=lambda txn: {"hold_state": "requested"})
+    assert journal.list() == []
 
 
 def test_paid_and_credit_pending_in_one_commit_fields_with_the_first(journal):

@@ -111,6 +111,52 @@ def test_a_cancel_while_the_hold_is_asked_takes_no_money(rig):
     assert rig.backend.orders == {} and released(rig, txn_id) == "released"
 
 
+def test_a_cancel_while_the_hold_is_asked_commits_its_id_with_cancelled(rig, tmp_path):
+    from kiosk.money.crash_points import CrashPoints
+    trace = tmp_path / "points.txt"
+    rig.service._ctx.crash = CrashPoints(trace_path=str(trace))
+    rig.backend.on_call = lambda op: op == "create_hold" and rig.service.cancel()
+    txn_id = rig.qr(HK)
+    cancelled = [e for e in rig.journal.events(txn_id) if e.to_state == "cancelled"]
+    assert cancelled[0].detail == {"hold_id": "H-1", "hold_state": "release_pending"}
+    assert released(rig, txn_id) == "released" and rig.backend.released == ["H-1"]
+    points = trace.read_text().split()
+    assert points[points.index("hold_held:commit") + 1] == "cancelled:commit"
+
+
+def test_the_hold_key_goes_with_the_first_commit_and_its_answer_with_order_pending(rig,
+                                                                                   tmp_path):
+    from kiosk.money.crash_points import CrashPoints
+    trace = tmp_path / "points.txt"
+    rig.service._ctx.crash = CrashPoints(trace_path=str(trace))
+    rig.pay_on("get_payment")
+    rig.qr(HK)
+    points = trace.read_text().split()
+    assert points[:7] == ["created:commit", "hold_pending:commit",
+                          "hold_pending:create_hold:before", "hold_pending:create_hold:after",
+                          "hold_held:commit", "order_pending:commit",
+                          "order_pending:create_payment:before"]
+
+
+def test_a_crash_between_the_hold_answer_and_the_next_commit_abandons_the_hold(rig):
+    """The answer (hold id) is lost with the crash: the row is hold_pending, requested, no id;
+    recovery cancels it and the hold, never named, expires by itself."""
+    ctx = rig.service._ctx
+    o = offer()
+    txn = rig.journal.create("fps", HK, o.plan_id, o.quote_id, dict(o.name), o.price_cents,
+                             o.list_price_cents, "en", then="hold_pending",
+                             then_fields=holds.request_fields)
+    txn, held = holds.hold(ctx, txn)  # answered; the power goes before order_pending
+    assert held is not None and held.fields["hold_id"] == "H-1"
+    row = rig.journal.get(txn.id)
+    assert (row.state, row.hold_state, row.hold_id) == ("hold_pending", "requested", None)
+    report = recover(rig.journal, rig.backend, rig.terminal, rig.settings, rig.clock)
+    assert report.settled == (txn.id,) and rig.state(txn.id) == "cancelled"
+    Reconciler(rig.journal, rig.backend, rig.terminal, rig.settings, rig.clock).run_once()
+    assert rig.journal.get(txn.id).hold_state == "abandoned"
+    assert rig.backend.released == [] and rig.backend.orders == {}
+
+
 def test_a_hold_refused_at_credit_time_is_refunded(rig):
     def expire():  # the hold runs out between the payment and the credit
         for hold in rig.backend.holds.values():

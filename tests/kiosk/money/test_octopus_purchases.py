@@ -163,8 +163,8 @@ def _left_in_sale_pending(rig):
     txn = rig.journal.create("octopus", "85291234567", o.plan_id, o.quote_id, dict(o.name),
                              o.price_cents, o.list_price_cents, "en")
     ctx = rig.service._ctx
-    txn = holds.hold(ctx, txn)
-    return card_payment.begin_sale(ctx, txn)
+    txn, held = holds.hold(ctx, txn)
+    return card_payment.begin_sale(ctx, txn, held)
 
 
 def test_recovery_of_a_sale_never_sent_closes_it_and_releases_the_hold(rig):

@@ -23,8 +23,7 @@ class SpeechNotice(Label):
 
 
 def install(app, root, accessibility) -> KeyInput:
-    keys = KeyInput(app, accessibility)
-    root.add_widget(keys.ring)
+    keys = KeyInput(app, accessibility, host=root)
     notice = SpeechNotice(size_hint=(1, None), pos_hint={"x": 0, "y": 0}, halign="center",
                           valign="middle", opacity=0)
     with notice.canvas.before:
@@ -34,7 +33,6 @@ def install(app, root, accessibility) -> KeyInput:
                 size=lambda _w, size: setattr(box, "size", size),
                 width=lambda w, width: setattr(w, "text_size", (width * 0.9, None)),
                 texture_size=lambda w, size: setattr(w, "height", size[1] + 2 * app.m.pad_px))
-    root.add_widget(notice)
     normal = app.theme
 
     def look(on: bool) -> None:
@@ -51,6 +49,11 @@ def install(app, root, accessibility) -> KeyInput:
         notice.color = rgba(theme.palette.overlay_text)
         box_colour.rgba = rgba(theme.palette.overlay_bg) if shown else (0, 0, 0, 0)
         notice.opacity = 1 if shown else 0
+        # in the window only while shown: llvmpipe draws a transparent widget all the same
+        if shown and notice.parent is None:
+            root.add_widget(notice)
+        elif not shown and notice.parent is not None:
+            root.remove_widget(notice)
 
     accessibility.mode.listeners.append(look)
     Window.bind(on_key_up=lambda _w, key, *_a: keys.key_up(key))

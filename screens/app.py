@@ -18,11 +18,10 @@ from kivy.core.text import LabelBase
 from kivy.core.window import Window
 from kivy.properties import ObjectProperty, StringProperty
 from kivy.uix.floatlayout import FloatLayout
-from kivy.uix.screenmanager import ScreenManager
 
-from screens import lockdown
+from screens import fill_rate, lockdown
 from screens.kv import load_beside
-from screens.router import Router
+from screens.router import Router, Screens
 from screens.theme import Theme
 
 log = logging.getLogger(__name__)
@@ -33,6 +32,15 @@ TICK_S = 0.25  # how often the controller's timers are checked
 def post(fn: Callable[[], None]) -> None:
     """Run *fn* on the UI thread at the next frame (safe to call from any thread)."""
     Clock.schedule_once(lambda _dt: fn(), 0)
+
+
+def _prepare_qr(event) -> None:
+    """On the purchase's worker: make a wallet order's QR code before the UI thread needs it."""
+    payload = getattr(event, "qr_payload", None)
+    if payload:
+        from screens.widgets.qr_view import PREPARED
+
+        PREPARED.prepare(payload)
 
 
 def font_name(language: str) -> str:
@@ -72,6 +80,11 @@ class KioskApp(App):
 
     def build(self):
         lockdown.lock_window()
+        fill_rate.sharpen_default_texture()
+        # The window is cleared to the screens' background: no screen paints a full-window
+        # rectangle of its own (on llvmpipe each such pass costs a few ms of every frame).
+        self._clear_to_background()
+        self.c.bind(background=self._clear_to_background)
         if self.theme.portrait and Window.width > Window.height:
             Window.rotation = 90
         for language, (regular, bold) in self._fonts.items():
@@ -82,7 +95,7 @@ class KioskApp(App):
         from screens.widgets.still_there import StillThereOverlay
 
         root = FloatLayout()
-        manager = ScreenManager()
+        manager = Screens()
         root.add_widget(manager)
         screens = {**SCREENS, **self._extra_screens}
         self.router = Router(manager, screens, overlay=StillThereOverlay(), overlay_host=root)
@@ -97,6 +110,9 @@ class KioskApp(App):
         self._ticker = Clock.schedule_interval(self._tick, TICK_S)
         return root
 
+    def _clear_to_background(self, *_args) -> None:
+        Window.clearcolor = tuple(self.c.background)
+
     def attach(self, controller) -> None:
         """Render *controller* from now on (tests give each case a fresh controller)."""
         if self._unsubscribe is not None:
@@ -106,6 +122,16 @@ class KioskApp(App):
             # before the screens: the prompt starts while the new screen is being drawn
             self.accessibility.mode.attach(controller)
         self._unsubscribe = controller.subscribe(self.show)
+        purchases = getattr(controller, "purchases", None)
+        if purchases is not None and hasattr(purchases, "subscribe"):
+            unsubscribe_screen = self._unsubscribe
+            unsubscribe_codes = purchases.subscribe(_prepare_qr)
+
+            def unsubscribe() -> None:
+                unsubscribe_screen()
+                unsubscribe_codes()
+
+            self._unsubscribe = unsubscribe
         self.show(controller.state, controller.view)
 
     def show(self, state: str, view) -> None:

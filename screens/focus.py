@@ -63,9 +63,12 @@ def describe(widget, among: list) -> Focus:
 class FocusRing(Widget):
     """Drawn over the focused widget (window coordinates: the app's root is the window)."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, host=None, **kwargs):
         super().__init__(**kwargs)
         self.size_hint = (None, None)
+        # In the window only while it goes round something: llvmpipe draws even a transparent
+        # widget, and an idle ring cost ~4 ms of every frame (bench/README.md, "Frames").
+        self._host = host
         self._target = None
         self.high_contrast = False
         with self.canvas:
@@ -81,6 +84,11 @@ class FocusRing(Widget):
 
     def show(self, widget) -> None:
         self._target = weakref.ref(widget) if widget is not None else None
+        if self._host is not None:
+            if widget is not None and self.parent is None:
+                self._host.add_widget(self)
+            elif widget is None and self.parent is not None:
+                self._host.remove_widget(self)
         if widget is not None and self._event is None:
             self._event = Clock.schedule_interval(lambda _dt: self.redraw(), 0)
         self.redraw()

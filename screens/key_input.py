@@ -30,13 +30,14 @@ HOLD_DIGIT = "5"
 
 
 class KeyInput:
-    def __init__(self, app, accessibility):
+    def __init__(self, app, accessibility, host=None):
+        """*host*: the widget the focus ring joins while it shows (the app's root)."""
         self.app = app
         self.a11y = accessibility
         self.keys = accessibility.keys
         self.narrator = accessibility.narrator
         self.mode = accessibility.mode
-        self.ring = focus_mod.FocusRing()
+        self.ring = focus_mod.FocusRing(host=host)
         self.key_events = 0
         self._focused_state = ""
         self._hold = None  # (key, scheduled event, fired)

@@ -9,9 +9,26 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 
+from kivy.lang import Builder
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 log = logging.getLogger(__name__)
+
+
+class Screens(ScreenManager):
+    """Kivy's ScreenManager without the stencil Kivy's own style gives it.
+
+    Kivy clips a ScreenManager to its box with a stencil: a full-window rectangle drawn into
+    the stencil buffer before the screen and again after it, and every pixel of the screen
+    tested against it. The kiosk's screens fill the window, so the clip clips nothing, and on
+    llvmpipe (the CPU renders every frame) the two extra full-window passes and the stencil
+    test were most of a frame: a redraw of the attract screen took ~50 ms with them and ~15 ms
+    without, on a loaded 2-core machine (bench/README.md, "Frames").
+    """
+
+
+# "<-Screens>" drops the rules of the base classes (ScreenManager's stencil) for this class.
+Builder.load_string("<-Screens>:\n    size_hint: 1, 1\n")
 
 
 class Router:

@@ -10,6 +10,7 @@ from contract.redact import mask_phone
 from screens.kv import load_beside
 from screens.states.base import KioskScreen
 from screens.text import _, data_amount, localized, money, offer_detail
+from screens.widgets.clipped_scroll import ClippedScrollView  # noqa: F401 (card_shown.kv)
 
 
 class OfferTile(ButtonBehavior, BoxLayout):

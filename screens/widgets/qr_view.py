@@ -9,6 +9,8 @@ the same texture, so showing QR after QR does not leak GPU memory.
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 
 from kivy.graphics import Color, Rectangle
 from kivy.graphics.texture import Texture
@@ -37,6 +39,57 @@ def qr_modules(payload: str, quiet: int = QUIET_ZONE_MODULES) -> tuple[int, byte
     return side, b"".join(rows)
 
 
+class PreparedCodes:
+    """QR codes made ahead, off the UI thread: ``prepare(payload)`` on the purchase's worker as
+    soon as the order's answer is out (``KioskApp.attach``), ``get(payload)`` on the UI thread
+    when the screen shows it. Making a code is ~8 ms of pure Python (qrcode tries its eight
+    masks); made while the event travels to the UI thread, it is off the path from the answer to
+    the QR on screen (bench/README.md, "QR on screen"). ``get`` waits for a code being made
+    rather than making it twice, and makes it itself when nobody prepared it."""
+
+    KEEP = 4
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._codes: OrderedDict[str, tuple[int, bytes]] = OrderedDict()
+        self._making: dict[str, threading.Event] = {}
+
+    def prepare(self, payload: str) -> None:
+        with self._lock:
+            if payload in self._codes or payload in self._making:
+                return
+            done = self._making[payload] = threading.Event()
+        try:
+            code = self._make(payload)
+            with self._lock:
+                self._codes[payload] = code
+                while len(self._codes) > self.KEEP:
+                    self._codes.popitem(last=False)
+        finally:
+            with self._lock:
+                self._making.pop(payload, None)
+            done.set()
+
+    def get(self, payload: str, wait_s: float = 1.0) -> tuple[int, bytes]:
+        """(side in modules, luminance rows bottom row first: as a Kivy texture wants them)."""
+        with self._lock:
+            code = self._codes.get(payload)
+            making = self._making.get(payload)
+        if code is None and making is not None and making.wait(wait_s):
+            with self._lock:
+                code = self._codes.get(payload)
+        return code if code is not None else self._make(payload)
+
+    @staticmethod
+    def _make(payload: str) -> tuple[int, bytes]:
+        side, pixels = qr_modules(payload)
+        # Kivy textures start at the bottom row: flip so the code is not mirrored.
+        return side, _flip_rows(pixels, side)
+
+
+PREPARED = PreparedCodes()
+
+
 class QrView(Widget):
     """Shows ``payload`` as a square QR code centred in the widget; empty payload shows nothing."""
 
@@ -56,14 +109,13 @@ class QrView(Widget):
         if not payload:
             self._colour.a = 0
             return
-        side, pixels = qr_modules(payload)
+        side, rows = PREPARED.get(payload)
         if self._texture is None or self._texture.size != (side, side):
             self._texture = Texture.create(size=(side, side), colorfmt="luminance")
             self._texture.mag_filter = "nearest"
             self._texture.min_filter = "nearest"
             self.textures_created += 1
-        # Kivy textures start at the bottom row: flip so the code is not mirrored.
-        self._texture.blit_buffer(_flip_rows(pixels, side), colorfmt="luminance", bufferfmt="ubyte")
+        self._texture.blit_buffer(rows, colorfmt="luminance", bufferfmt="ubyte")
         self.modules = side
         self._rect.texture = self._texture
         self._colour.a = 1

@@ -73,8 +73,8 @@ def profile(tmp: Path, url: str) -> Path:
     return path
 
 
-def commit_s(tmp: Path, n: int = 200) -> float:
-    """The median cost of one journal commit (WAL, synchronous=FULL) on this disk."""
+def commit_times(tmp: Path, n: int = 100) -> list[float]:
+    """Seconds of one journal commit (WAL, synchronous=FULL) on this disk, *n* times."""
     with Journal.open(tmp / "fsync.sqlite3", "K09") as journal:
         txn = journal.create("fps", "85291234567", "P", "q", {}, 100, 100, "en")
         times = []
@@ -82,11 +82,11 @@ def commit_s(tmp: Path, n: int = 200) -> float:
             t0 = time.perf_counter()
             journal.note(txn.id, "bench", {"i": i})
             times.append(time.perf_counter() - t0)
-    return median(times)
+    return times
 
 
-def round_trip_s(url: str, n: int = 200) -> float:
-    """The median signed HTTP round trip to the simulator on loopback (a keep-alive GET)."""
+def round_trip_times(url: str, n: int = 100) -> list[float]:
+    """Seconds of a signed HTTP round trip to the simulator on loopback (a keep-alive GET)."""
     client = BackendClient(url, "K01", SECRET)
     try:
         client.get_payment("K01-NONE")  # connect once
@@ -97,7 +97,7 @@ def round_trip_s(url: str, n: int = 200) -> float:
             times.append(time.perf_counter() - t0)
     finally:
         client.close()
-    return median(times)
+    return times
 
 
 class CountedCommits:
@@ -125,7 +125,6 @@ class CountedCommits:
 
 def figures(transactions: int = 200) -> list[Figure]:
     logging.getLogger().setLevel(logging.ERROR)  # the robot's warnings are not the figures
-    CountingSimulator.requests = 0  # this run's only (make bench runs it quiet, then busy)
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         sim = CountingSimulator(port=0, secrets={"K01": SECRET}).start()
@@ -134,6 +133,10 @@ def figures(transactions: int = 200) -> list[Figure]:
             robot = Robot(settings, RobotOptions(transactions, backend_url=sim.url,
                                                  time_scale=TIME_SCALE),
                           PayAtOnce(settings.payments.methods))
+            # The floor's parts are sampled before and after the sales and pooled: on a shared
+            # machine the load drifts, and one sample set taken after would carry it alone.
+            commits_s, trips_s = commit_times(tmp), round_trip_times(sim.url)
+            CountingSimulator.requests = 0  # the sales' requests only
             with CountedCommits() as counted:
                 summary = robot.run()
             requests = CountingSimulator.requests
@@ -141,8 +144,8 @@ def figures(transactions: int = 200) -> list[Figure]:
                 rows = journal.list(limit=10**9)
                 steps = sum(len(journal.events(t.id)) for t in rows) / len(rows)
             commits = counted.count / len(rows)
-            per_commit = commit_s(tmp)
-            rtt = round_trip_s(sim.url)
+            per_commit = median(commits_s + commit_times(tmp))
+            rtt = median(trips_s + round_trip_times(sim.url))
         finally:
             sim.stop()
     if summary["states"] != {"credited": transactions}:

@@ -9,6 +9,7 @@ stopping at the size cap or the deadline.
 
 from __future__ import annotations
 
+import heapq
 import socket
 import threading
 import time
@@ -53,6 +54,47 @@ class DeadlineAdapter(HTTPAdapter):
         self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
 
 
+class _Watcher:
+    """One daemon thread for every attempt's deadline (a Timer thread per attempt started about a
+    dozen threads per customer: each a thread start and join on the call's path, and on a busy
+    machine each a malloc arena's worth of scattered free memory; bench/README.md)."""
+
+    def __init__(self):
+        self._cv = threading.Condition()
+        self._due: list[tuple[float, int, AttemptDeadline]] = []
+        self._seq = 0
+        self._thread: threading.Thread | None = None
+
+    def add(self, deadline: AttemptDeadline) -> None:
+        with self._cv:
+            self._seq += 1
+            heapq.heappush(self._due, (deadline.started + deadline.seconds, self._seq, deadline))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="backend-deadlines",
+                                                daemon=True)
+                self._thread.start()
+            self._cv.notify()
+
+    def _run(self) -> None:
+        with self._cv:
+            while True:
+                while self._due and self._due[0][2].done:
+                    heapq.heappop(self._due)  # ended in time: forgotten
+                if not self._due:
+                    self._cv.wait()
+                    continue
+                at, _seq, deadline = self._due[0]
+                left = at - time.monotonic()
+                if left > 0:
+                    self._cv.wait(left)
+                    continue
+                heapq.heappop(self._due)
+                deadline.cut()
+
+
+_WATCHER = _Watcher()
+
+
 class AttemptDeadline:
     """Context manager: past *seconds*, the socket of this thread's request is shut down."""
 
@@ -61,31 +103,35 @@ class AttemptDeadline:
         self.started = time.monotonic()
         self.connection = None
         self.fired = threading.Event()
-        self._timer = threading.Timer(seconds, self._cut)
-        self._timer.daemon = True
+        self.done = False
+        self._lock = threading.Lock()
 
     def __enter__(self) -> AttemptDeadline:
         _current.watch = self
-        self._timer.start()
+        _WATCHER.add(self)
         return self
 
     def __exit__(self, *exc) -> None:
-        self._timer.cancel()
-        self._timer.join()
+        with self._lock:  # once out, the socket is no longer this attempt's to cut
+            self.done = True
         _current.watch = None
 
     @property
     def passed(self) -> bool:
         return self.fired.is_set() or time.monotonic() - self.started > self.seconds
 
-    def _cut(self) -> None:
-        self.fired.set()
-        sock = getattr(self.connection, "sock", None)
-        if sock is not None:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass  # already closed
+    def cut(self) -> None:
+        """The deadline passed (the watcher's thread): end the blocked read."""
+        with self._lock:
+            if self.done:
+                return
+            self.fired.set()
+            sock = getattr(self.connection, "sock", None)
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass  # already closed
 
 
 class TooLarge(Exception):

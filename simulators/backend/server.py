@@ -234,16 +234,19 @@ class BackendSimulator:
                 self._long_polls -= 1
 
     def _wait_for_change(self, route, params, kiosk_id, first: Answer, deadline: float) -> Answer:
+        # Each look is taken holding the condition a change notifies under, so a change made
+        # between a look and the wait that follows it cannot slip by unheard (a pay that came
+        # just after the first answer was once missed until the next tick).
         answer = first
-        while not self._stopping.is_set():
-            left = deadline - time.monotonic()
-            if left <= 0:
-                break
-            with self._changed:
+        with self._changed:
+            while not self._stopping.is_set():
+                answer = self._peek(route, params, kiosk_id, first.body.get("status"))
+                if answer.status != 200 or answer.body.get("status") != first.body.get("status"):
+                    break
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
                 self._changed.wait(min(left, LONG_POLL_TICK_S))
-            answer = self._peek(route, params, kiosk_id, first.body.get("status"))
-            if answer.status != 200 or answer.body.get("status") != first.body.get("status"):
-                break
         return answer
 
     def _peek(self, route, params, kiosk_id, status) -> Answer:

@@ -462,3 +462,23 @@ def test_stopping_the_simulator_ends_a_held_long_poll(tmp_path, clock):
     thread.join(10)
     assert not thread.is_alive() and time.monotonic() - started < 10
     c.close()
+
+
+def test_a_payment_made_just_after_the_first_answer_is_not_missed(sim, client, control,
+                                                                  monkeypatch):
+    """The pay lands between the poll's first answer and its wait: the poll must see it at
+    once, not at the next tick (made longer than the poll here) or the end of its wait_s."""
+    import simulators.backend.server as server
+
+    monkeypatch.setattr(server, "LONG_POLL_TICK_S", 60.0)
+    client.create_payment("K01-LP-5", "wechatpay", 100, "x", 120)
+    wait = sim._wait_for_change
+
+    def pay_first(*args, **kwargs):
+        control.pay("K01-LP-5")  # notified before the poll waits: a wake-up nobody hears
+        return wait(*args, **kwargs)
+
+    monkeypatch.setattr(sim, "_wait_for_change", pay_first)
+    started = time.monotonic()
+    assert client.get_payment("K01-LP-5", wait_s=20).status == "paid"
+    assert time.monotonic() - started < 10  # seen at once, not at the end of its 20 s

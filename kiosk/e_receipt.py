@@ -9,9 +9,6 @@ cannot be worked out from one's own. ``docs/e-receipts.md`` has the rule and a t
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import string
 
 TOKEN_BYTES = 16
@@ -20,6 +17,12 @@ FIELDS = frozenset({"token", "reference"})
 
 def receipt_token(secret: str, txn_id: str) -> str:
     """The e-receipt token of one transaction under the kiosk's secret."""
+    # imported here: the settings check templates before the first frame, and hashlib (OpenSSL)
+    # is ~20 ms of start-up that the core pays after it anyway
+    import base64
+    import hashlib
+    import hmac
+
     digest = hmac.new(secret.encode("utf-8"), f"receipt:{txn_id}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest[:TOKEN_BYTES]).rstrip(b"=").decode("ascii")
 

@@ -178,7 +178,7 @@ class Scenario:
     """A card terminal simulator scenario (only looked up when the terminal is simulated)."""
 
     def problem(self, value) -> str | None:
-        from devices.card_terminal.simulator import SCENARIOS
+        from devices.card_terminal.scenarios import SCENARIOS
 
         return None if value in SCENARIOS else "must be one of " + ", ".join(SCENARIOS)
 

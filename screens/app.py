@@ -98,17 +98,26 @@ class KioskApp(App):
         manager = Screens()
         root.add_widget(manager)
         screens = {**SCREENS, **self._extra_screens}
-        self.router = Router(manager, screens, overlay=StillThereOverlay(), overlay_host=root)
+        self.router = Router(manager, screens, overlay=StillThereOverlay, overlay_host=root)
         if self.accessibility is not None:
-            from screens.accessible_app import install
-
-            self.keys = install(self, root, self.accessibility)
+            self._install_accessibility(root)
         self._unsubscribe = None
         self.attach(self.controller)
         Window.bind(on_touch_down=self._touched, on_key_down=self._key_down)
         Window.bind(on_flip=self._flipped)
         self._ticker = Clock.schedule_interval(self._tick, TICK_S)
         return root
+
+    def add_accessibility(self, accessibility) -> None:
+        """The keypad, speech and accessible mode, once the app runs (``kiosk run`` adds them
+        after the first frame: building them cost its start-up ~15 ms; bench/README.md)."""
+        self.accessibility = accessibility
+        self._install_accessibility(self.root)
+
+    def _install_accessibility(self, root) -> None:
+        from screens.accessible_app import install
+
+        self.keys = install(self, root, self.accessibility)
 
     def _clear_to_background(self, *_args) -> None:
         Window.clearcolor = tuple(self.c.background)

@@ -41,9 +41,11 @@ class Router:
 
     def __init__(self, manager: ScreenManager, screens: Mapping[str, Callable[..., object]],
                  overlay=None, overlay_host=None):
+        """*overlay*: the "still there?" widget, or a callable making it the first time it is
+        shown (it is not needed for the first frame, and building it cost ~6 ms there)."""
         self.manager = manager
         self.manager.transition = NoTransition()
-        self.overlay = overlay
+        self._overlay = overlay
         self.overlay_host = overlay_host
         self.switches = 0
         self._factories = dict(screens)
@@ -78,9 +80,18 @@ class Router:
             self.switches += 1
         self._show_overlay(bool(getattr(view, "warning", False)), view)
 
+    @property
+    def overlay(self):
+        """The overlay widget (made now if it was given as a callable), or None."""
+        if callable(self._overlay):  # a class or function (a widget is not callable)
+            self._overlay = self._overlay()
+        return self._overlay
+
     def _show_overlay(self, shown: bool, view) -> None:
-        if self.overlay is None or self.overlay_host is None:
+        if self._overlay is None or self.overlay_host is None:
             return
+        if not shown and callable(self._overlay):
+            return  # never shown yet: nothing to take away
         if shown:
             self.overlay.seconds_left = getattr(view, "seconds_left", 0) or 0
             if self.overlay.parent is None:

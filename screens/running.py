@@ -47,22 +47,21 @@ class KioskSession:
 
     def __enter__(self) -> KioskSession:
         configure_window(self.settings.display)
-        from kiosk.accessibility.build import build_accessibility
         from screens.app import KioskApp
         from screens.lockdown import install_signal_handlers
         from screens.theme import theme_for
 
         fonts = fonts_for(self.settings, self.font_cache)
         theme = theme_for(self.settings.display)
-        self.accessibility = build_accessibility(self.settings)
         if self.core_after_first_frame:
             from screens.starting import StartingController
 
-            self.app = KioskApp(StartingController(self.settings), theme, fonts,
-                                accessibility=self.accessibility)
+            # the keypad and speech come with the core, after the first frame (_attach_core)
+            self.app = KioskApp(StartingController(self.settings), theme, fonts)
             install_signal_handlers(self.app)
             self.app.frame_listeners.append(self._first_frame)
             return self
+        self.accessibility = self._build_accessibility()
         self._build_core()
         try:
             self.app = KioskApp(self.kiosk.controller, theme, fonts,
@@ -75,6 +74,11 @@ class KioskSession:
             self.kiosk.close()
             raise
         return self
+
+    def _build_accessibility(self):
+        from kiosk.accessibility.build import build_accessibility
+
+        return build_accessibility(self.settings)
 
     @property
     def ready(self) -> bool:
@@ -100,8 +104,11 @@ class KioskSession:
         Clock.schedule_once(lambda _dt: self._attach_core(), 0)
 
     def _attach_core(self) -> None:
-        """After the first frame: build the core, then hand the app its controller and screens."""
+        """After the first frame: build the core and the keypad and speech, then hand the app
+        its controller and screens."""
         self._build_core()
+        self.accessibility = self._build_accessibility()
+        self.app.add_accessibility(self.accessibility)
         for state, factory in self._extra_screens().items():
             self.app.router.add(state, factory)
         self.app.attach(self.kiosk.controller)

@@ -28,9 +28,9 @@ from dataclasses import dataclass
 
 from devices import links
 from devices.card_terminal import protocol as p
+from devices.card_terminal.scenarios import OCTOPUS_ONLY_SCENARIOS, SCENARIOS  # noqa: F401
 from devices.card_terminal.simulator_faults import Faults, SimulatorFrameLink
 from devices.card_terminal.simulator_octopus import (
-    OCTOPUS_ONLY_SCENARIOS,
     OctopusCard,
     OctopusSaleRun,
     in_progress_about,
@@ -42,10 +42,6 @@ from devices.wirelog import WireLog
 
 log = logging.getLogger(__name__)
 
-SCENARIOS = ("approve", "decline_05", "decline_51", "decline_54", "decline_55", "decline_91",
-             "cancel", "no_card", "silent", "lose_response", "busy") + OCTOPUS_ONLY_SCENARIOS
-# A faulty terminal: APPROVED for 1 cent whatever was asked (the kiosk must not count it as paid).
-SCENARIOS += ("approve_wrong_amount",)
 
 
 @dataclass(frozen=True)

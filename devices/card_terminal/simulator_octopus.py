@@ -26,12 +26,11 @@ import threading
 import time
 
 from devices.card_terminal import protocol as p
+from devices.card_terminal.scenarios import OCTOPUS_ONLY_SCENARIOS  # noqa: F401 (for callers)
 from devices.card_terminal.simulator_sale import MID, TID, SaleRun, _now
 
 log = logging.getLogger(__name__)
 
-OCTOPUS_ONLY_SCENARIOS = ("decline_iv", "decline_bl", "decline_lm", "retap",
-                          "incomplete_approved", "incomplete_cancelled")
 OCTOPUS_CARD_PAN = "****5678"
 OCTOPUS_MIN_VALUE_CENTS = -3500  # an Octopus card may go down to HK$35 negative
 

@@ -27,6 +27,7 @@ from kiosk.money.crash_points import ENV_AT, ENV_TRACE
 from simulators.backend import BackendSimulator
 from simulators.backend.control import SimulatorControl
 from tests.child_env import child_env
+from tests.integration.conftest import CRASH_NOTE
 from tests.integration.ledger_checks import (
     attention_refs,
     cash_refunds,
@@ -37,7 +38,7 @@ from tests.integration.ledger_checks import (
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "demo-kiosk-secret"
-WORLDS = 3  # worlds killing their share of the crash points side by side
+WORLDS = 2  # worlds killing their share of the crash points side by side
 STATS_LOCK = threading.Lock()  # the worlds' threads count into CRASH_STATS
 CRASH_STATS = {"points": 0, "points_reached": 0, "recovery_kills": 0, "random_kills": 0,
                "fault_kills": 0, "transactions": 0, "violations": 0, "octopus_sales": 0}
@@ -98,15 +99,13 @@ def _month_restarter(sim: BackendSimulator):
     return new_month
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(autouse=True)
 def crash_counts(request):
-    """After the module: the counts for the closing note, on the terminal."""
+    """After each test: the counts so far, carried on its report (also from a worker process
+    under pytest-xdist) to the closing note on the terminal (tests/integration/conftest.py)."""
     yield
-    plugins = request.config.pluginmanager
-    reporter, capture = plugins.get_plugin("terminalreporter"), plugins.get_plugin("capturemanager")
-    if reporter is not None and capture is not None:
-        with capture.global_and_fixture_disabled():
-            reporter.write_line(f"\ncrash tests: {CRASH_STATS}")
+    with STATS_LOCK:
+        request.node.user_properties.append((CRASH_NOTE, dict(CRASH_STATS)))
 
 
 @pytest.fixture(scope="module")

@@ -34,9 +34,13 @@ $(STAMP): pyproject.toml
 run: setup
 	$(BIN)/kiosk run
 
+# Two workers, each taking whole test files (module fixtures and counts stay as when run alone);
+# TEST_WORKERS= runs the suite in one process.
+TEST_WORKERS ?= -n 2 --dist loadfile
+
 test: setup
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(TEST_WORKERS)
 
 lint: setup
 	$(BIN)/ruff check .

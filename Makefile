@@ -41,9 +41,14 @@ $(STAMP): pyproject.toml
 run: setup
 	$(BIN)/kiosk run
 
+# Two workers, each taking whole test files (module fixtures and counts stay as when run alone);
+# then the tests marked timing alone. TEST_WORKERS= runs the first pass in one process.
+TEST_WORKERS ?= -n 2 --dist loadfile
+
 test: setup
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(TEST_WORKERS) -m 'not timing'
+	$(BIN)/python -m pytest -q -m timing
 
 lint: setup
 	$(BIN)/ruff check .

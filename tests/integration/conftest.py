@@ -20,6 +20,8 @@ from kiosk.backend.client import BackendClient
 from simulators.backend import BackendSimulator
 from simulators.backend.control import SimulatorControl
 
+CRASH_NOTE = "crash tests"  # the crash tests' counts, printed after the run
+_crash_counts: dict = {}
 KIOSK_ID = "K01"
 SECRET = "demo-kiosk-secret"
 
@@ -97,3 +99,15 @@ def signed_request(backend_simulator):
                                 headers=headers, timeout=timeout_s)
 
     return send
+
+
+def pytest_runtest_logreport(report):
+    """Keep the crash tests' latest counts (their reports carry them, from any xdist worker)."""
+    for name, value in report.user_properties:
+        if name == CRASH_NOTE:
+            _crash_counts.update(value)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _crash_counts:
+        terminalreporter.write_line(f"{CRASH_NOTE}: {_crash_counts}")

@@ -3,7 +3,9 @@ restarted for recovery, and the money promise is checked against the simulators'
 
 One backend simulator (in this process, so it outlives every kill) and one journal and terminal
 state file serve the whole module: each crash is followed by a recovery run and a check of
-everything so far. ``CRASH_STATS`` keeps the counts, printed after the module.
+everything so far. The crash points are shared out among ``WORLDS`` such worlds, each killing
+its share one after the other, side by side (a robot run mostly waits for its start-up and its
+timers, so two cores carry them). ``CRASH_STATS`` keeps the counts, printed after the module.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import random
 import signal
 import subprocess
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +27,7 @@ from kiosk.money.crash_points import ENV_AT, ENV_TRACE
 from simulators.backend import BackendSimulator
 from simulators.backend.control import SimulatorControl
 from tests.child_env import child_env
+from tests.integration.conftest import CRASH_NOTE
 from tests.integration.ledger_checks import (
     attention_refs,
     cash_refunds,
@@ -33,6 +38,8 @@ from tests.integration.ledger_checks import (
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "demo-kiosk-secret"
+WORLDS = 2  # worlds killing their share of the crash points side by side
+STATS_LOCK = threading.Lock()  # the worlds' threads count into CRASH_STATS
 CRASH_STATS = {"points": 0, "points_reached": 0, "recovery_kills": 0, "random_kills": 0,
                "fault_kills": 0, "transactions": 0, "violations": 0, "octopus_sales": 0}
 # Rows a recovery pass picks up again: a crash there is also tried during recovery itself.
@@ -92,15 +99,13 @@ def _month_restarter(sim: BackendSimulator):
     return new_month
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(autouse=True)
 def crash_counts(request):
-    """After the module: the counts for the closing note, on the terminal."""
+    """After each test: the counts so far, carried on its report (also from a worker process
+    under pytest-xdist) to the closing note on the terminal (tests/integration/conftest.py)."""
     yield
-    plugins = request.config.pluginmanager
-    reporter, capture = plugins.get_plugin("terminalreporter"), plugins.get_plugin("capturemanager")
-    if reporter is not None and capture is not None:
-        with capture.global_and_fixture_disabled():
-            reporter.write_line(f"\ncrash tests: {CRASH_STATS}")
+    with STATS_LOCK:
+        request.node.user_properties.append((CRASH_NOTE, dict(CRASH_STATS)))
 
 
 @pytest.fixture(scope="module")
@@ -137,13 +142,14 @@ def recover_and_check(world: World) -> None:
         unfinished = [t.id for t in journal.unfinished()]
         verdict = check(ledger, terminal_outcomes(world.terminal_state), attention_refs(journal),
                         cash_refunds=cash_refunds(journal))
-        CRASH_STATS["octopus_sales"] = verdict.octopus_sales
         rows = journal.list(limit=10**9)
-        CRASH_STATS["transactions"] = len(rows)
-        CRASH_STATS["octopus_rows"] = sum(t.method == "octopus" for t in rows)
     finally:
         journal.close()
-    CRASH_STATS["violations"] += len(verdict.violations)
+    with STATS_LOCK:
+        CRASH_STATS["octopus_sales"] = verdict.octopus_sales
+        CRASH_STATS["transactions"] = len(rows)
+        CRASH_STATS["octopus_rows"] = sum(t.method == "octopus" for t in rows)
+        CRASH_STATS["violations"] += len(verdict.violations)
     assert unfinished == []
     assert verdict.violations == []
     world.new_month()
@@ -157,28 +163,63 @@ def census(world: World) -> list[str]:
     return list(dict.fromkeys(trace.read_text().split()))
 
 
+def count(key: str, n: int = 1) -> None:
+    with STATS_LOCK:
+        CRASH_STATS[key] += n
+
+
+def crash_at(world: World, i: int, point: str) -> bool:
+    """Kill a robot run at ``point``, and again during recovery where recovery redoes it; then
+    recover and check everything so far. True when the point was reached."""
+    world.new_month()
+    # 30 customers reach most points; a rare path (a decline, a card refund) needs more
+    run = run_robot(world, 130, 100 + i, **{ENV_AT: f"{point}#1"})
+    assert run.returncode in (0, -signal.SIGKILL), run.stderr[-2000:]
+    if run.returncode == 0:
+        with STATS_LOCK:
+            CRASH_STATS.setdefault("not_reached", []).append(point)
+    elif point.split(":")[0] in RECOVERED_STATES:
+        # the power goes again while recovery redoes the same step
+        again = run_robot(world, 0, 0, **{ENV_AT: f"{point}#1"})
+        assert again.returncode in (0, -signal.SIGKILL), again.stderr[-2000:]
+        count("recovery_kills", again.returncode == -signal.SIGKILL)
+    recover_and_check(world)
+    return run.returncode == -signal.SIGKILL
+
+
 @pytest.mark.timeout(1200)  # ~60 points, each a robot run, a recovery run and a check
-def test_every_crash_point_recovers_to_exactly_one_credit_or_refund(world):
+def test_every_crash_point_recovers_to_exactly_one_credit_or_refund(world, tmp_path):
     points = census(world)
     assert len(points) >= 25, points  # journal steps and both sides of each outside call
     assert [p for p in OCTOPUS_POINTS if p not in points] == [], points
     assert set(SCAN_POINTS) <= set(points), sorted(set(SCAN_POINTS) - set(points))
-    reached = 0
-    for i, point in enumerate(points):
-        world.new_month()
-        run = run_robot(world, 30, 100 + i, **{ENV_AT: f"{point}#1"})
-        if run.returncode == 0:  # a rare path (a decline, a card refund): more customers
-            run = run_robot(world, 100, 200 + i, **{ENV_AT: f"{point}#1"})
-        assert run.returncode in (0, -signal.SIGKILL), run.stderr[-2000:]
-        reached += run.returncode == -signal.SIGKILL
-        if run.returncode == 0:
-            CRASH_STATS.setdefault("not_reached", []).append(point)
-        elif point.split(":")[0] in RECOVERED_STATES:
-            # the power goes again while recovery redoes the same step
-            again = run_robot(world, 0, 0, **{ENV_AT: f"{point}#1"})
-            assert again.returncode in (0, -signal.SIGKILL), again.stderr[-2000:]
-            CRASH_STATS["recovery_kills"] += again.returncode == -signal.SIGKILL
-        recover_and_check(world)
+    worlds, sims = [world], []
+    for n in range(1, WORLDS):
+        (tmp_path / f"world{n}").mkdir()
+        w, sim = make_world(tmp_path / f"world{n}")
+        worlds.append(w)
+        sims.append(sim)
+    failed = threading.Event()  # one world's failure stops the others at their next point
+
+    def kill_share(k: int) -> int:
+        reached = 0
+        for i in range(k, len(points), WORLDS):
+            if failed.is_set():
+                break
+            try:
+                reached += crash_at(worlds[k], i, points[i])
+            except BaseException:
+                failed.set()
+                raise
+        return reached
+
+    try:
+        with ThreadPoolExecutor(WORLDS) as pool:
+            shares = [pool.submit(kill_share, k) for k in range(WORLDS)]
+            reached = sum(share.result() for share in shares)
+    finally:
+        for sim in sims:
+            sim.stop()
     CRASH_STATS.update(points=len(points), points_reached=reached)
     assert reached >= len(points) * 0.8, (f"only {reached} of {len(points)} points were "
                                           f"reached; not: {CRASH_STATS.get('not_reached')}")

@@ -21,6 +21,8 @@ from devices.card_terminal.driver import SerialCardTerminal
 from devices.interfaces import OutcomeUnknown
 from devices.transport import Loopback
 
+# Sub-second probe timers measured in real time: run alone, not beside a second test worker.
+pytestmark = pytest.mark.timing
 QUIET_S, BOUND_S = 1.0, 2.0
 SLACK_S = 3.0  # a busy 2-core machine
 TIMERS = dict(t_ack_s=0.3, t_char_s=0.1, result_grace_s=60.0, evt_watchdog_s=30.0,

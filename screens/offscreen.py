@@ -61,6 +61,11 @@ class AppDriver:
                 raise NotShown(f"{what or predicate} not shown within {timeout_s} s "
                                f"(screen {self.state!r})")
             EventLoop.idle()
+            # Let the other threads have the interpreter: the real loop sleeps between frames,
+            # while this one would hold the GIL but for the 5 ms switch interval, making a
+            # worker (a purchase, a look-up) wait that long at each step. Not a wait: it
+            # returns at once when no thread wants the GIL.
+            time.sleep(0)
 
     def wait_state(self, state: str, timeout_s: float = 10.0) -> None:
         self.wait_for(lambda: self.state == state, timeout_s, f"screen {state!r}")

@@ -7,6 +7,7 @@ composition root with the profile's simulators started. The environment must be 
 
 from __future__ import annotations
 
+import gc
 import logging
 
 from screens.boot import configure_window
@@ -114,6 +115,7 @@ class KioskSession:
         self.app.attach(self.kiosk.controller)
         if self.kiosk.operations is not None:
             self._install_operator_hooks()
+        collect_again()
 
     def _install_operator_hooks(self) -> None:
         """The hidden gesture and the watchdog feed (screens.maintenance). Kept referenced here:
@@ -131,6 +133,15 @@ class KioskSession:
             self.accessibility.close()
         if self.kiosk is not None:  # None: stopped before the core was built
             self.kiosk.close()
+
+
+def collect_again() -> None:
+    """Turn the cyclic garbage collector back on if ``kiosk run`` turned it off for its
+    start-up (app/cli.py), with what start-up made frozen: those objects live as long as the
+    kiosk, and a collection that skips them pauses a frame less."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def exit_after_first_frame(session: KioskSession) -> None:

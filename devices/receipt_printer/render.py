@@ -15,7 +15,6 @@ import re
 import unicodedata
 from pathlib import Path
 
-import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
 from devices.receipt_printer.document import ReceiptDocument, ReceiptLine
@@ -102,6 +101,10 @@ def _line_image(line: ReceiptLine, width: int, font_path: Path,
 
 def qr_image(data: str, width: int, module_dots: int = 6) -> Image.Image:
     """A QR code (error correction M) centred on a strip *width* dots wide, with its quiet zone."""
+    # imported here: most printers draw the code themselves (GS ( k), and the kiosk's start-up
+    # need not carry it (~2 MB; bench/README.md)
+    import qrcode
+
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M,
                          box_size=module_dots, border=QR_QUIET_MODULES)
     code.add_data(data.encode("utf-8"))

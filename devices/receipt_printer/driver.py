@@ -29,7 +29,6 @@ from devices.interfaces import (
 )
 from devices.receipt_printer import escpos
 from devices.receipt_printer.document import ReceiptDocument
-from devices.receipt_printer.render import render
 from devices.receipt_printer.status import ERROR_OCCURRED, RawStatus, decode, is_valid
 from devices.transport import DeviceLink, Port, open_port
 from devices.wirelog import WireFrame, WireLog
@@ -145,6 +144,10 @@ class SerialReceiptPrinter:
         regular, bold = self._font, self._bold_font
         if self._font_for is not None:
             regular, bold = self._font_for(doc.language, False), self._font_for(doc.language, True)
+        # imported with the first receipt: the renderer brings Pillow's font engine (~4 MB),
+        # which a kiosk does not need to start (bench/README.md, start-up)
+        from devices.receipt_printer.render import render
+
         image = render(doc, regular, self._width, bold, draw_qr=self._draw_qr)
         bands = escpos.raster_bands(image)
         frames = [(escpos.initialise(), "ESC @")]

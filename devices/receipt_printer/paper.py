@@ -11,9 +11,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
-
-from devices.receipt_printer.render import qr_image, stack
+from PIL import Image
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +65,8 @@ class Page:
 
     def add_line(self, text: str) -> None:
         self._lines.append(text)
+        from PIL import ImageDraw, ImageFont  # Pillow's font engine: with the first text line
+
         font = ImageFont.load_default(TEXT_PX)
         img = Image.new("1", (self.width, int(TEXT_PX * 1.4)), 1)
         text_w = int(font.getlength(text))
@@ -83,6 +83,8 @@ class Page:
         elif fn == 0x51 and self._qr_stored:
             text = self._qr_stored.decode("utf-8", "replace")
             self._qr_data.append(text)
+            from devices.receipt_printer.render import qr_image  # with the first code drawn
+
             self._parts.append(qr_image(text, self.width, self._qr_module))
 
     def feed(self, lines: int) -> None:
@@ -92,6 +94,8 @@ class Page:
     def save(self, output_dir: Path, number: int) -> PrintedReceipt:
         output_dir.mkdir(parents=True, exist_ok=True)
         width = max([self.width] + [p.width for p in self._parts])
+        from devices.receipt_printer.render import stack  # with the first receipt drawn
+
         image = stack(self._parts, width)
         png, txt = receipt_files(output_dir, number)
         image.save(png)

@@ -24,7 +24,6 @@ from bench.results import Figure, median
 from kiosk.backend.client import BackendClient
 from kiosk.journal.store import Journal
 from kiosk.settings import WALLET_METHODS, load
-from simulators.backend import BackendSimulator
 
 SECRET = "demo-kiosk-secret"
 # The robot's compressed clock and the QR's validity: 900 s of kiosk time (the longest the
@@ -47,16 +46,6 @@ class PayAtOnce:
         # The cheapest offer, so the monthly cap of the demo numbers is not reached.
         return Customer(self._n, number, self._rng.choice(self._methods), "at_once", 0.0, 0.0,
                         None, None)
-
-
-class CountingSimulator(BackendSimulator):
-    """The backend simulator, counting the requests it answers."""
-
-    requests = 0
-
-    def handle(self, *args, **kwargs):
-        type(self).requests += 1
-        return super().handle(*args, **kwargs)
 
 
 def profile(tmp: Path, url: str) -> Path:
@@ -124,30 +113,30 @@ class CountedCommits:
 
 
 def figures(transactions: int = 200) -> list[Figure]:
+    """The robot's sales against a backend simulator in a process of its own (as a real backend
+    is: its threads do not share the robot's interpreter)."""
+    from bench.sim_process import SimulatorProcess
+
     logging.getLogger().setLevel(logging.ERROR)  # the robot's warnings are not the figures
-    with tempfile.TemporaryDirectory() as tmp_name:
+    sim = SimulatorProcess()
+    with tempfile.TemporaryDirectory() as tmp_name, sim as url:
         tmp = Path(tmp_name)
-        sim = CountingSimulator(port=0, secrets={"K01": SECRET}).start()
-        try:
-            settings = load(profile(tmp, sim.url))
-            robot = Robot(settings, RobotOptions(transactions, backend_url=sim.url,
-                                                 time_scale=TIME_SCALE),
-                          PayAtOnce(settings.payments.methods))
-            # The floor's parts are sampled before and after the sales and pooled: on a shared
-            # machine the load drifts, and one sample set taken after would carry it alone.
-            commits_s, trips_s = commit_times(tmp), round_trip_times(sim.url)
-            CountingSimulator.requests = 0  # the sales' requests only
-            with CountedCommits() as counted:
-                summary = robot.run()
-            requests = CountingSimulator.requests
-            with Journal.open_readonly(settings.resolve(settings.journal.path)) as journal:
-                rows = journal.list(limit=10**9)
-                steps = sum(len(journal.events(t.id)) for t in rows) / len(rows)
-            commits = counted.count / len(rows)
-            per_commit = median(commits_s + commit_times(tmp))
-            rtt = median(trips_s + round_trip_times(sim.url))
-        finally:
-            sim.stop()
+        settings = load(profile(tmp, url))
+        robot = Robot(settings, RobotOptions(transactions, backend_url=url, time_scale=TIME_SCALE),
+                      PayAtOnce(settings.payments.methods))
+        # The floor's parts are sampled before and after the sales and pooled: on a shared
+        # machine the load drifts, and one sample set taken after would carry it alone.
+        commits_s, trips_s = commit_times(tmp), round_trip_times(url)
+        before = sim.requests()
+        with CountedCommits() as counted:
+            summary = robot.run()
+        requests = sim.requests() - before
+        with Journal.open_readonly(settings.resolve(settings.journal.path)) as journal:
+            rows = journal.list(limit=10**9)
+            steps = sum(len(journal.events(t.id)) for t in rows) / len(rows)
+        commits = counted.count / len(rows)
+        per_commit = median(commits_s + commit_times(tmp))
+        rtt = median(trips_s + round_trip_times(url))
     if summary["states"] != {"credited": transactions}:
         raise RuntimeError(f"not every bench sale was credited: {summary}")
     per_sale = requests / summary["transactions"]

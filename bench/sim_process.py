@@ -32,6 +32,16 @@ class SimulatorProcess:
             raise RuntimeError("the backend simulator process did not start")
         return line.split()[1]
 
+    def requests(self) -> int:
+        """How many requests the simulator has answered so far (its /_sim control ones too)."""
+        assert self.proc is not None and self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write("requests\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line.startswith("requests "):
+            raise RuntimeError(f"the backend simulator process answered {line!r}")
+        return int(line.split()[1])
+
     def __exit__(self, *_exc) -> None:
         if self.proc is None:
             return
@@ -56,16 +66,28 @@ def lift_caps(sim) -> None:
 
 def main() -> None:
     import logging
+    import threading
 
     from simulators.backend import BackendSimulator
 
+    class Counting(BackendSimulator):
+        answered = 0
+        lock = threading.Lock()
+
+        def handle(self, *args, **kwargs):
+            with self.lock:
+                type(self).answered += 1
+            return super().handle(*args, **kwargs)
+
     logging.basicConfig(level=logging.ERROR)
     kiosk_id = sys.argv[1] if len(sys.argv) > 1 else "K01"
-    sim = BackendSimulator(port=0, secrets={kiosk_id: SECRET}).start()
+    sim = Counting(port=0, secrets={kiosk_id: SECRET}).start()
     lift_caps(sim)
     try:
         print(f"url {sim.url}", flush=True)
-        sys.stdin.read()  # until the parent closes our stdin (or dies)
+        for line in sys.stdin:  # until the parent closes our stdin (or dies)
+            if line.strip() == "requests":
+                print(f"requests {Counting.answered}", flush=True)
     finally:
         sim.stop()
 

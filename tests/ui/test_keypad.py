@@ -185,3 +185,34 @@ def test_larger_text_keeps_labels_sized_by_their_text_on_one_line(kiosk, speaker
     kiosk.driver.wait_state("attract")
     assert kiosk.driver.app.m.body_px == normal_body  # the next customer: the normal look
     assert kiosk.driver.app.theme.palette != HIGH_CONTRAST
+
+
+@pytest.mark.parametrize("language", ["en", "zh-Hant"])
+def test_the_delete_key_keeps_its_word_on_one_line_in_the_accessible_mode(kiosk, language):
+    from kivy.core.text import Label as CoreLabel
+
+    enter_accessible_mode(kiosk)
+    kiosk.controller.set_language(language)
+    kiosk.driver.frames(3)
+    word = kiosk.tr("action.delete")
+    key = kiosk.driver.find(lambda w: getattr(w, "text", None) == word
+                            and type(w).__name__ == "Key")
+    app = kiosk.driver.app
+    assert key.font_size <= app.m.body_px
+    drawn = CoreLabel(text=word, font_size=key.font_size, font_name=key.font_name, bold=True)
+    drawn.refresh()
+    assert drawn.texture.width <= key.width - 2 * app.m.gap_px  # fits: no break mid-word
+
+
+def test_offer_tiles_grow_with_the_accessible_mode_text(kiosk):
+    enter_accessible_mode(kiosk)
+    type_digits(kiosk, "91234567")
+    press(kiosk, "enter")
+    kiosk.driver.wait_state("card_shown")
+    kiosk.driver.frames(3)
+    tiles = [w for w in kiosk.driver.app.root.walk() if type(w).__name__ == "OfferTile"]
+    assert tiles
+    for tile in tiles:  # every line of text inside its tile, none over the next tile
+        for label in tile.walk(restrict=True):
+            if label is not tile and getattr(label, "texture", None) is not None:
+                assert tile.y - 1 <= label.y and label.top <= tile.top + 1, label.text

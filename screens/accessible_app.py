@@ -41,6 +41,7 @@ def install(app, root, accessibility) -> KeyInput:
         app.c.update(colours(theme.palette))
         app.m.update(sizes(theme.metrics))
         keys.ring.high_contrast = on
+        app.large_text = on
         _repaint(app)
         shown = on and not accessibility.narrator.speech_available
         notice.text = _("accessible.speech_unavailable", app.language) if shown else ""

@@ -16,7 +16,7 @@ from kivy.base import EventLoop, stopTouchApp
 from kivy.clock import Clock
 from kivy.core.text import LabelBase
 from kivy.core.window import Window
-from kivy.properties import ObjectProperty, StringProperty
+from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.floatlayout import FloatLayout
 
 from screens import fill_rate, lockdown
@@ -53,6 +53,7 @@ class KioskApp(App):
     language = StringProperty("zh-Hant")
     font_name = StringProperty("Roboto")
     state = StringProperty("")
+    large_text = BooleanProperty(False)  # the accessible mode's larger text: layouts give it room
     controller = ObjectProperty(None)
     theme = ObjectProperty(None)
     c = ObjectProperty(None)  # colours by palette name, as Kivy RGBA

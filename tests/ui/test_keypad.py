@@ -216,3 +216,19 @@ def test_offer_tiles_grow_with_the_accessible_mode_text(kiosk):
         for label in tile.walk(restrict=True):
             if label is not tile and getattr(label, "texture", None) is not None:
                 assert tile.y - 1 <= label.y and label.top <= tile.top + 1, label.text
+
+
+def test_the_wrong_number_button_keeps_its_words_on_one_line_in_the_accessible_mode(kiosk):
+    from kivy.core.text import Label as CoreLabel
+
+    enter_accessible_mode(kiosk)
+    kiosk.controller.set_language("en")
+    type_digits(kiosk, "91234567")
+    press(kiosk, "enter")
+    kiosk.driver.wait_state("card_shown")
+    kiosk.driver.frames(3)
+    words = kiosk.tr("card.wrong_number")
+    button = kiosk.driver.find(lambda w: getattr(w, "text", None) == words)
+    drawn = CoreLabel(text=words, font_size=button.font_size, font_name=button.font_name)
+    drawn.refresh()
+    assert drawn.texture.width <= button.width - 2 * kiosk.driver.app.m.gap_px

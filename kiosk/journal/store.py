@@ -207,17 +207,7 @@ class Journal(JournalView):
         at = iso_utc(self._clock.now())
         with self._write() as conn:
             old = self._get(conn, txn_id)
-            if new_state not in allowed_moves(old.method, old.state):
-                raise IllegalTransition(txn_id, old.method, old.state, new_state)
-            values["state"] = new_state
-            if new_state not in UNFINISHED_STATES:
-                values["retry_at"] = None  # settled, or a person's now: no automatic retry
-            if is_final(new_state):
-                values["msisdn"] = None  # the full number is no longer needed
-            self._set(conn, old, values, at)
-            info = dict(fields) | (detail or {})
-            self._event(conn, txn_id, at, "state", old.state, new_state, info, old.msisdn)
-            txn = self._get(conn, txn_id)
+            txn = self._move(conn, old, new_state, values, dict(fields) | (detail or {}), at)
         log.info("txn %s %s -> %s", txn_id, old.state, new_state)
         return txn
 
@@ -238,7 +228,9 @@ class Journal(JournalView):
 
     def _move(self, conn: sqlite3.Connection, old: Txn, new_state: str, values: dict,
               info: dict | None, at: str) -> Txn:
-        """One state move inside an open write, by ``advance``'s rules."""
+        """One state move inside an open write (``advance``, ``advance_through``, ``create``'s
+        *then*): checked against the table, settled rows lose their retry time and final ones
+        the full number, and the move goes into the history."""
         if new_state not in allowed_moves(old.method, old.state):
             raise IllegalTransition(old.id, old.method, old.state, new_state)
         values["state"] = new_state

@@ -58,7 +58,7 @@ def _path_hint(args) -> str:
     """The settings' unusable paths, which usually explain a bare SQLite or system error."""
     try:
         from kiosk.settings import load
-        from kiosk.settings_paths import problems
+        from kiosk.settings.paths import problems
 
         found = problems(load(getattr(args, "config", None)), getattr(args, "journal", None))
     except Exception:  # only a hint: without settings there is nothing to add

@@ -22,7 +22,7 @@ from contract.clock import Clock, SystemClock
 from kiosk.flow.controller import Controller, start_thread
 from kiosk.hardware.handle import DeviceHandle, SimulatedDevice, open_or_leave_out
 from kiosk.money.crash_points import NO_CRASH, CrashPoints
-from kiosk.receipts import ReceiptService
+from kiosk.receipts.service import ReceiptService
 
 log = logging.getLogger(__name__)
 

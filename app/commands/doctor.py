@@ -75,7 +75,7 @@ def diagnose(settings, build_terminal: Callable | None = None,
 
 def _paths(settings) -> list[Verdict]:
     """The other files and folders the kiosk writes (the journal has its own line)."""
-    from kiosk.settings_paths import problems
+    from kiosk.settings.paths import problems
 
     found = [(key, why) for key, why in problems(settings) if key != "journal.path"]
     if not found:

@@ -39,7 +39,7 @@ def run(args) -> int:
               file=sys.stderr)
         return 2
     settings = load(args.config)
-    from kiosk.settings_paths import require
+    from kiosk.settings.paths import require
     require(settings, journal=args.journal)  # a folder the journal or logs cannot go in: say so
     setup_from_settings(settings, console=args.log_console)
     options = RobotOptions(args.transactions, args.seed, args.backend_url, args.journal,

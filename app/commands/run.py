@@ -27,7 +27,7 @@ def run(args) -> int:
     from kiosk.settings import load
 
     settings = load(args.config)
-    from kiosk.settings_paths import require
+    from kiosk.settings.paths import require
     require(settings)  # the journal's, logs' and PINs' folders usable, before anything opens
     kiosk_log.setup_from_settings(settings)
     from screens.running import KioskSession, exit_after_first_frame

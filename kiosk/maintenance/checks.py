@@ -71,7 +71,7 @@ def _operators(settings, pepper: bytes) -> Verdict:
 def check_journal(settings) -> list[Verdict]:
     """Directory writable; the file (when it exists) opened read-only and integrity-checked."""
     from kiosk.journal.store import Journal, JournalError
-    from kiosk.settings_paths import file_problem
+    from kiosk.settings.paths import file_problem
 
     path = settings.resolve(settings.journal.path)
     problem = file_problem(path)  # a folder in its place, no permission, read-only, no parent

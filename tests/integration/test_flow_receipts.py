@@ -7,8 +7,8 @@ import pytest
 
 from devices.receipt_printer.simulator import PrinterSimulator
 from kiosk import settings as settings_mod
-from kiosk.e_receipt import receipt_token
 from kiosk.hardware.printer import open_printer
+from kiosk.receipts.e_receipt import receipt_token
 from tests.integration.world import make_world
 
 

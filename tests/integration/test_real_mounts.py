@@ -1,7 +1,7 @@
 """A real full disk and a real read-only mount (a tiny tmpfs), where this machine lets the test
 mount one (root in a container that allows it); skipped elsewhere. The same cases are also
 covered everywhere by simulated errors (tests/kiosk/journal/test_open_errors.py,
-tests/kiosk/test_settings_paths.py)."""
+tests/kiosk/settings/test_paths.py)."""
 
 import errno
 import os
@@ -11,7 +11,7 @@ import pytest
 
 from contract.clock import FakeClock
 from kiosk.journal.store import DiskFull, Journal, JournalError
-from kiosk.settings_paths import file_problem
+from kiosk.settings.paths import file_problem
 
 
 @pytest.fixture

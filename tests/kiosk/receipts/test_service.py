@@ -8,9 +8,9 @@ from types import SimpleNamespace
 import pytest
 
 from devices.interfaces import CoverOpen, LinkError, PaperOut
-from kiosk import receipts
 from kiosk import settings as settings_mod
-from kiosk.e_receipt import receipt_token
+from kiosk.receipts import service as receipts
+from kiosk.receipts.e_receipt import receipt_token
 
 
 def txn(**kw):
@@ -149,7 +149,7 @@ def test_octopus_receipt_without_a_known_remaining_value_leaves_the_line_off(set
 
 
 def test_claim_slip_has_the_reference_and_the_amount(settings):
-    from kiosk import claim_slips
+    from kiosk.receipts import claim_slips
 
     doc = claim_slips.compose(octopus_txn(state="needs_attention"), settings, "en",
                               "2026-11-25 21:03 HKT")
@@ -162,7 +162,7 @@ def test_claim_slip_has_the_reference_and_the_amount(settings):
 
 
 def test_claim_slip_printing_reports_paper_out_and_no_printer(settings):
-    from kiosk import claim_slips
+    from kiosk.receipts import claim_slips
 
     class Journal:
         notes = []

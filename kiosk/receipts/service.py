@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 from devices.interfaces import DeviceError, PaperOut
 from devices.receipt_printer.document import ReceiptDocument, ReceiptLine
 from kiosk import i18n
-from kiosk.e_receipt import e_receipt_url
 from kiosk.journal.models import is_scan, payment_method
 from kiosk.money import octopus_payment
 from kiosk.money.amounts import money
+from kiosk.receipts.e_receipt import e_receipt_url
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ Done = Callable[[str, str], None]  # (receipt status, e-receipt payload)
 
 def e_receipt_payload(settings, reference: str) -> str:
     """The e-receipt's QR payload: the settings' URL template with the unguessable token (and
-    the reference, where the template names it) filled in (``kiosk/e_receipt.py``)."""
+    the reference, where the template names it) filled in (``kiosk/receipts/e_receipt.py``)."""
     return e_receipt_url(settings.kiosk.e_receipt_url, settings.backend_secret(), reference)
 
 
@@ -142,7 +142,7 @@ class ReceiptService:
 
     def print_claim_now(self, txn_id: str, language: str) -> str:
         """Compose and print the claim slip (blocking); its status. Never raises."""
-        from kiosk import claim_slips
+        from kiosk.receipts import claim_slips
         return claim_slips.print_slip(self._printer, self._journal, self._settings, txn_id,
                                       language)
 

@@ -4,6 +4,7 @@ import pytest
 
 from kiosk import settings as settings_mod
 from kiosk.settings import SettingsError, load
+from kiosk.settings import loading as settings_loading
 
 
 def write(tmp_path, text):
@@ -77,7 +78,7 @@ def test_missing_key_in_defaults_is_named(tmp_path, monkeypatch):
     defaults = tmp_path / "default.toml"
     text = settings_mod.DEFAULT_FILE.read_text().replace("max_response_bytes = 1048576", "")
     defaults.write_text(text)
-    monkeypatch.setattr(settings_mod, "DEFAULT_FILE", defaults)
+    monkeypatch.setattr(settings_loading, "DEFAULT_FILE", defaults)
     with pytest.raises(SettingsError, match="missing key 'backend.max_response_bytes'"):
         load()
 

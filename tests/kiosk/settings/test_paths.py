@@ -9,9 +9,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from kiosk import settings_paths
 from kiosk.settings import SettingsError, load
-from kiosk.settings_paths import file_problem, folder_problem, problems, require
+from kiosk.settings import paths as settings_paths
+from kiosk.settings.paths import file_problem, folder_problem, problems, require
 
 
 def settings_in(tmp_path, **overrides):

@@ -19,7 +19,7 @@ import getpass
 import os
 from pathlib import Path
 
-from kiosk.settings import Settings, SettingsError
+from kiosk.settings.sections import Settings, SettingsError
 
 # Settings that name an SQLite file the kiosk creates and writes.
 DATABASE_KEYS = ("journal.path", "maintenance.pins_path", "maintenance.audit_path")

@@ -5,8 +5,8 @@ import tomllib
 
 import pytest
 
-from kiosk import settings_rules
 from kiosk.settings import DEFAULT_FILE, SettingsError, load
+from kiosk.settings import rules as settings_rules
 
 
 def default_keys() -> dict:

@@ -3,7 +3,7 @@
 ``kiosk.settings`` first builds the typed sections (a wrong kind of value is refused there);
 then every row of RULES checks its key's value, and RELATIONS check keys against each other
 (a warning shorter than the timeout it warns of). A key added to ``config/default.toml`` needs
-a row here: ``tests/kiosk/test_settings_rules.py`` fails for a key without one.
+a row here: ``tests/kiosk/settings/test_rules.py`` fails for a key without one.
 
 A refusal names the file the value came from, the key, the value and what is allowed:
 ``site.toml: 'flow.idle_timeout_s' = -5.0: must be from 10 to 600 s``.
@@ -107,10 +107,10 @@ class Url:
 
 @dataclass(frozen=True)
 class ReceiptUrl:
-    """An e-receipt link template: an http(s) URL naming {token} (kiosk/e_receipt.py)."""
+    """An e-receipt link template: an http(s) URL naming {token} (kiosk/receipts/e_receipt.py)."""
 
     def problem(self, value) -> str | None:
-        from kiosk.e_receipt import template_problem
+        from kiosk.receipts.e_receipt import template_problem
 
         return template_problem(value) or Url().problem(value.replace("{", "").replace("}", ""))
 

@@ -50,7 +50,7 @@ def print_slip(printer, journal, settings, txn_id: str, language: str) -> str:
     if printer is None:
         return NO_PRINTER
     try:
-        from kiosk.receipts import local_time
+        from kiosk.receipts.service import local_time
         txn = journal.get(txn_id)
         printer.print_receipt(compose(txn, settings, language, local_time(txn.updated_at)))
         journal.note(txn_id, "claim_slip", {"status": PRINTED, "language": language})

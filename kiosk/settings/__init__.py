@@ -3,7 +3,8 @@
 The defaults live in ``config/default.toml``; a profile (``config/demo.toml``, a site file) names
 only what it changes. Every key maps to a field of a frozen dataclass (``sections``), so a
 missing, unknown or mistyped key is an error that names the file, the key and what is wrong;
-``loading`` reads and merges the files, ``rules`` holds every key's allowed values, and
+``loading`` reads and merges the files, ``rules`` gives every key its allowed values (by the
+kinds of rule in ``kinds``), and
 ``paths`` checks on disk what the settings name (folders, free space).
 """
 

@@ -11,198 +11,35 @@ A refusal names the file the value came from, the key, the value and what is all
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
-from contract.methods import METHODS
-from contract.net import is_loopback
-
-LANGUAGES = ("zh-Hant", "zh-Hans", "en")
-DEVICE_KINDS = ("serial", "simulator", "none")
-LINKS = ("pty", "tcp")
-TENDERS = ("card", "octopus")
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
-BAUDRATES = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
-ENV_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
-
-
-@dataclass(frozen=True)
-class Range:
-    """A number from *low* to *high* (both allowed); *unit* is printed after them."""
-
-    low: float
-    high: float
-    unit: str = ""
-
-    def problem(self, value) -> str | None:
-        if self.low <= value <= self.high:
-            return None
-        unit = f" {self.unit}" if self.unit else ""
-        return f"must be from {_num(self.low)} to {_num(self.high)}{unit}"
-
-
-@dataclass(frozen=True)
-class OneOf:
-    values: tuple
-    fold_case: bool = False
-
-    def problem(self, value) -> str | None:
-        found = value.upper() if self.fold_case else value
-        if found in self.values:
-            return None
-        return "must be one of " + ", ".join(str(v) for v in self.values)
-
-
-@dataclass(frozen=True)
-class Text:
-    """Text matching *pattern* in full (e.g. not empty, letters and digits), at most *max_len*."""
-
-    pattern: str
-    what: str
-    max_len: int = 200
-
-    def problem(self, value) -> str | None:
-        if len(value) <= self.max_len and re.fullmatch(self.pattern, value, re.DOTALL):
-            return None
-        return f"must be {self.what} (at most {self.max_len} characters)"
-
-
-@dataclass(frozen=True)
-class TimeZone:
-    def problem(self, value) -> str | None:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            if value and not value.startswith(("/", ".")):
-                ZoneInfo(value)
-                return None
-        except (ZoneInfoNotFoundError, ValueError, OSError):
-            pass
-        return "must be an IANA time zone known to this system (e.g. Asia/Hong_Kong)"
-
-
-@dataclass(frozen=True)
-class Url:
-    """An http(s) URL with a host; ``http://`` only to a loopback address (the simulator)."""
-
-    placeholder: str = ""  # a {name} the URL must contain, e.g. {reference}
-
-    def problem(self, value) -> str | None:
-        try:
-            parts = urlsplit(value)
-            host = parts.hostname or ""
-            parts.port  # noqa: B018 (a bad port raises)
-        except ValueError:
-            return "must be an http(s) URL"
-        if parts.scheme not in ("http", "https") or not host:
-            return "must be an http(s) URL with a host"
-        if parts.scheme == "http" and not is_loopback(host):
-            return "must be https:// (http:// only to this machine: 127.0.0.1, ::1, localhost)"
-        if self.placeholder and self.placeholder not in value:
-            return f"must contain {self.placeholder}"
-        return None
-
-
-@dataclass(frozen=True)
-class ReceiptUrl:
-    """An e-receipt link template: an http(s) URL naming {token} (kiosk/receipts/e_receipt.py)."""
-
-    def problem(self, value) -> str | None:
-        from kiosk.receipts.e_receipt import template_problem
-
-        return template_problem(value) or Url().problem(value.replace("{", "").replace("}", ""))
-
-
-@dataclass(frozen=True)
-class ListenAddress:
-    """host:port for the metrics endpoint, or empty (not served); off loopback only with
-    metrics.allow_remote (a relation)."""
-
-    def problem(self, value) -> str | None:
-        if value == "":
-            return None
-        host, _, port = value.rpartition(":")
-        if not host or not port.isdigit() or not 0 <= int(port) <= 65535:  # 0: any free port
-            return "must be host:port (e.g. 127.0.0.1:9464), or empty for no endpoint"
-        return None
-
-
-@dataclass(frozen=True)
-class KeyCodes:
-    """Kivy key codes of one keypad action: at least one, none twice (*count*: exactly so many)."""
-
-    count: int = 0
-
-    def problem(self, value) -> str | None:
-        if not value or any(not 8 <= code <= 0x7FFFFFFF for code in value):
-            return "must list key codes (8 or more; `kiosk demo --keypad-only` uses the defaults)"
-        if len(set(value)) != len(value):
-            return "names a key code twice"
-        if self.count and len(value) != self.count:
-            return f"must list {self.count} key codes"
-        return None
-
-
-@dataclass(frozen=True)
-class Methods:
-    may_be_empty: bool = False
-
-    def problem(self, value) -> str | None:
-        unknown = [m for m in value if m not in METHODS]
-        if unknown:
-            return f"has unknown method {unknown[0]!r}: allowed are " + ", ".join(METHODS)
-        if not value and not self.may_be_empty:
-            return "must name at least one method of " + ", ".join(METHODS)
-        if len(set(value)) != len(value):
-            return "names a method twice"
-        return None
-
-
-@dataclass(frozen=True)
-class Tenders:
-    """What a multi-tender card terminal takes: card, octopus (at least one, none twice)."""
-
-    def problem(self, value) -> str | None:
-        unknown = [t for t in value if t not in TENDERS]
-        if unknown:
-            return f"has unknown tender {unknown[0]!r}: allowed are " + ", ".join(TENDERS)
-        if not value or len(set(value)) != len(value):
-            return "must name each of " + ", ".join(TENDERS) + " at most once, and at least one"
-        return None
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A card terminal simulator scenario (only looked up when the terminal is simulated)."""
-
-    def problem(self, value) -> str | None:
-        from devices.card_terminal.scenarios import SCENARIOS
-
-        return None if value in SCENARIOS else "must be one of " + ", ".join(SCENARIOS)
-
-
-@dataclass(frozen=True)
-class Anything:
-    """Any text (the demo secret may be empty; a real one comes from the environment)."""
-
-    def problem(self, value) -> str | None:
-        return None
-
-
-def _path(optional: bool = False) -> Text:
-    return Text(r"[^\x00]*" if optional else r"\s*[^\s\x00][^\x00]*",
-                "a path, or empty" if optional else "a file or folder path (not empty)", 4096)
-
-
-def _env(optional: bool = False) -> Text:
-    name = f"({ENV_NAME})?" if optional else ENV_NAME
-    return Text(name, "an environment variable name (letters, digits, _)"
-                + (" or empty" if optional else ""), 100)
-
-
-SECONDS, DAYS, MB, BYTES = "s", "days", "MB", "bytes"
+from kiosk.settings.kinds import (  # noqa: F401 (LANGUAGES: for callers)
+    BAUDRATES,
+    BYTES,
+    DAYS,
+    DEVICE_KINDS,
+    LANGUAGES,
+    LINKS,
+    LOG_LEVELS,
+    MB,
+    SECONDS,
+    Anything,
+    KeyCodes,
+    ListenAddress,
+    Methods,
+    OneOf,
+    Range,
+    ReceiptUrl,
+    Scenario,
+    Tenders,
+    Text,
+    TimeZone,
+    Url,
+    env_rule,
+    loopback_listen,
+    path_rule,
+)
 
 # Every key of config/default.toml and what it may be. Numbers: both ends allowed.
 RULES: dict[str, object] = {
@@ -210,21 +47,21 @@ RULES: dict[str, object] = {
     "kiosk.location": Text(r".*\S.*", "some text", 120),
     "kiosk.hotline": Text(r"\+?[0-9(][0-9 ()-]*", "a phone number (digits, spaces, + ( ) -)", 32),
     "kiosk.default_language": OneOf(LANGUAGES),
-    "kiosk.data_dir": _path(),
+    "kiosk.data_dir": path_rule(),
     "kiosk.e_receipt_url": ReceiptUrl(),
     "backend.url": Url(),
     "backend.secret": Anything(),
-    "backend.secret_env": _env(optional=True),
-    "backend.ca_bundle": _path(optional=True),
+    "backend.secret_env": env_rule(optional=True),
+    "backend.ca_bundle": path_rule(optional=True),
     "backend.connect_timeout_s": Range(0.1, 60, SECONDS),
     "backend.read_timeout_s": Range(0.1, 120, SECONDS),
     "backend.retry_deadline_s": Range(0, 3600, SECONDS),
     "backend.max_response_bytes": Range(1024, 64 * 1024 * 1024, BYTES),
-    "journal.path": _path(),
+    "journal.path": path_rule(),
     "journal.phone_retention_days": Range(1, 90, DAYS),
     "journal.min_free_disk_mb": Range(10, 1024 * 1024, MB),
     "journal.timezone": TimeZone(),
-    "log.dir": _path(),
+    "log.dir": path_rule(),
     "log.level": OneOf(LOG_LEVELS, fold_case=True),
     "log.max_bytes": Range(64 * 1024, 1024 * 1024 * 1024, BYTES),
     "log.backup_count": Range(1, 100),
@@ -234,19 +71,19 @@ RULES: dict[str, object] = {
     "devices.card_terminal.baudrate": OneOf(BAUDRATES),
     "devices.card_terminal.link": OneOf(LINKS),
     "devices.card_terminal.scenario": Scenario(),
-    "devices.card_terminal.state_path": _path(optional=True),
+    "devices.card_terminal.state_path": path_rule(optional=True),
     "devices.card_terminal.tenders": Tenders(),
     "devices.printer.kind": OneOf(DEVICE_KINDS),
     "devices.printer.port": Text(r"[^\x00]*", "a device path or pyserial URL", 300),
     "devices.printer.baudrate": OneOf(BAUDRATES),
     "devices.printer.link": OneOf(LINKS),
     "devices.printer.paper_width_dots": Range(256, 832, "dots (58 to 104 mm paper)"),
-    "devices.printer.output_dir": _path(),
+    "devices.printer.output_dir": path_rule(),
     "devices.scanner.kind": OneOf(("serial", "evdev", "simulator", "none")),
     "devices.scanner.port": Text(r"[^\x00]*", "a device path or pyserial URL", 300),
     "devices.scanner.baudrate": OneOf(BAUDRATES),
     "devices.scanner.link": OneOf(LINKS),
-    "devices.scanner.evdev_device": _path(optional=True),
+    "devices.scanner.evdev_device": path_rule(optional=True),
     "payments.methods": Methods(),
     "payments.qr_expires_in_s": Range(30, 900, SECONDS),
     "payments.poll_interval_s": Range(0.05, 30, SECONDS),
@@ -265,10 +102,10 @@ RULES: dict[str, object] = {
     "display.fullscreen": Anything(),  # true or false
     "simulator.backend.enabled": Anything(),  # true or false
     "simulator.backend.auto_pay_after_s": Range(0, 600, SECONDS),
-    "simulator.backend.state_path": _path(optional=True),
-    "maintenance.pepper_env": _env(),
-    "maintenance.pins_path": _path(),
-    "maintenance.audit_path": _path(),
+    "simulator.backend.state_path": path_rule(optional=True),
+    "maintenance.pepper_env": env_rule(),
+    "maintenance.pins_path": path_rule(),
+    "maintenance.audit_path": path_rule(),
     "maintenance.max_failures": Range(1, 10),
     "maintenance.lockout_s": Range(900, 86400, "s (15 min to a day)"),
     "maintenance.auto_exit_s": Range(30, 3600, SECONDS),
@@ -277,7 +114,7 @@ RULES: dict[str, object] = {
     "maintenance.backend_grace_s": Range(10, 3600, SECONDS),
     "privacy.operator_name": Text(r"[^\x00]*", "a name, or empty", 120),
     "privacy.contact": Text(r"[^\x00]*", "a contact, or empty", 200),
-    "privacy.statement_dir": _path(optional=True),
+    "privacy.statement_dir": path_rule(optional=True),
     "accessibility.speech_engine": OneOf(("espeak-ng", "none")),
     "accessibility.voice_zh_hant": Text(r"[A-Za-z0-9_+-]+", "an espeak-ng voice name", 60),
     "accessibility.voice_zh_hans": Text(r"[A-Za-z0-9_+-]+", "an espeak-ng voice name", 60),
@@ -301,13 +138,13 @@ RULES: dict[str, object] = {
     "accessibility.keypad.volume_down": KeyCodes(),
     "metrics.listen": ListenAddress(),
     "metrics.allow_remote": Anything(),  # true or false
-    "metrics.textfile_dir": _path(optional=True),
+    "metrics.textfile_dir": path_rule(optional=True),
     "metrics.refresh_s": Range(0.01, 300, SECONDS),
-    "fleet.health_path": _path(),
+    "fleet.health_path": path_rule(),
     "fleet.health_history_lines": Range(1, 1_000_000, "lines"),
-    "fleet.bundle_dir": _path(),
+    "fleet.bundle_dir": path_rule(),
     "fleet.bundle_log_lines": Range(0, 1_000_000, "lines"),
-    "fleet.update_state_path": _path(),
+    "fleet.update_state_path": path_rule(),
 }
 
 # Rules that only apply in some configurations: key -> (applies(settings), rule).
@@ -352,7 +189,7 @@ RELATIONS: tuple[Relation, ...] = (
              <= s.flow.idle_timeout_s * s.accessibility.time_scale,
              "must not be longer than flow.idle_timeout_s × accessibility.time_scale"),
     Relation("metrics.listen", ("metrics.allow_remote",),
-             lambda s: s.metrics.allow_remote or _loopback_listen(s.metrics.listen),
+             lambda s: s.metrics.allow_remote or loopback_listen(s.metrics.listen),
              "must be on loopback (127.0.0.1, ::1, localhost) unless metrics.allow_remote is true"),
     Relation("devices.printer.port", ("devices.printer.kind",),
              lambda s: s.devices.printer.kind != "serial" or bool(s.devices.printer.port),
@@ -391,13 +228,3 @@ def problems(settings) -> list[tuple[str, str, tuple[str, ...]]]:
     if not out:  # relations compare values that are each in range
         out.extend((r.key, r.why, r.others) for r in RELATIONS if not r.holds(settings))
     return out
-
-
-
-def _loopback_listen(listen: str) -> bool:
-    host = listen.rpartition(":")[0].strip("[]")
-    return not listen or is_loopback(host)
-
-
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x)
